@@ -1,0 +1,347 @@
+"""ServerConnection: the facade that ties buffer, readers, state machine and writers.
+
+Sans-I/O: bytes in through ``receive_data``, events out of ``next_event``, events in
+through ``send``, bytes out as its return value. Nothing here touches a socket.
+"""
+
+from ._errors import LocalProtocolError, RemoteProtocolError
+from ._events import (
+    NEED_DATA,
+    PAUSED,
+    ConnectionClosed,
+    Data,
+    EndOfMessage,
+    InformationalResponse,
+    Request,
+    Response,
+)
+from ._abnf import FIELD_CHARS, TCHAR
+from ._compat import leftover, only_chars
+from ._headers import COMMON_NAMES, comma_tokens, normalize_outgoing, to_bytes
+from ._readers import NOTHING, Limits, RequestReader
+from ._receivebuffer import ReceiveBuffer
+from ._state import (
+    CLIENT,
+    CLOSED,
+    DONE,
+    ERROR,
+    MIGHT_SWITCH_PROTOCOL,
+    MUST_CLOSE,
+    SEND_BODY,
+    SERVER,
+    SWITCH_UPGRADE,
+    SWITCHED_PROTOCOL,
+    ConnectionState,
+)
+from ._writers import (
+    ChunkedWriter,
+    CloseDelimitedWriter,
+    REASONS,
+    ContentLengthWriter,
+    status_line,
+    write_head,
+)
+
+# Defaults, and why (see README "Limits"):
+# 16 KiB of header fields: h11's default, and above what browsers send with large
+# cookies (Apache and nginx allow 8 KiB per line); a board can still afford it.
+DEFAULT_MAX_HEADER_BYTES = 16384
+# 100 header fields: Apache's LimitRequestFields; browsers send 10-20.
+DEFAULT_MAX_HEADERS = 100
+# 8 KiB request-target: RFC 9112 3 asks to support at least 8000 octets.
+DEFAULT_MAX_TARGET = 8192
+# No body limit by default: bodies are streamed as Data events, never held here.
+DEFAULT_MAX_BODY = None
+
+_FRAMING_FIELDS = (b"content-length", b"transfer-encoding", b"connection")
+# Status lines of the usual codes, built once.
+_STATUS_LINES = {}
+for _code in REASONS:
+    _STATUS_LINES[_code] = b"HTTP/1.1 %d %s\r\n" % (_code, REASONS[_code])
+
+
+class ServerConnection:
+    def __init__(
+        self,
+        max_header_bytes=DEFAULT_MAX_HEADER_BYTES,
+        max_headers=DEFAULT_MAX_HEADERS,
+        max_target=DEFAULT_MAX_TARGET,
+        max_body=DEFAULT_MAX_BODY,
+    ):
+        self._limits = Limits(max_header_bytes, max_headers, max_target, max_body)
+        self._state = ConnectionState()
+        self._buf = ReceiveBuffer()
+        self._closed = False
+        self._request_reader = RequestReader(self._limits)
+        self._reader = self._request_reader
+        self._writer = None
+        self._request_method = None
+        self.their_http_version = None
+        self.client_is_waiting_for_100_continue = False
+
+    # -- state -----------------------------------------------------------------
+
+    @property
+    def our_state(self):
+        return self._state.server
+
+    @property
+    def their_state(self):
+        return self._state.client
+
+    @property
+    def keep_alive(self):
+        return self._state.keep_alive
+
+    @property
+    def trailing_data(self):
+        """Bytes received but not parsed (after an upgrade: the new protocol's first bytes)."""
+        return self._buf.pending()
+
+    @property
+    def trailing_data_closed(self):
+        return self._closed
+
+    def start_next_cycle(self):
+        self._state.start_next_cycle()
+        self._request_method = None
+        self._reader = self._request_reader
+        self._writer = None
+
+    def send_failed(self):
+        self._state.process_error(SERVER)
+
+    # -- receiving -------------------------------------------------------------
+
+    def receive_data(self, data):
+        if data:
+            if self._closed:
+                raise LocalProtocolError("data received after the peer closed")
+            self._buf.append(data)
+        else:
+            self._closed = True
+
+    def next_event(self):
+        state = self._state
+        client = state.client
+        if client is ERROR:
+            raise RemoteProtocolError("cannot read after a protocol error")
+        buf = self._buf
+        if client is DONE:
+            if len(buf):
+                return PAUSED  # pipelined data waits for start_next_cycle()
+            if not self._closed:
+                return NEED_DATA
+        elif client is MIGHT_SWITCH_PROTOCOL or client is SWITCHED_PROTOCOL:
+            return PAUSED
+        try:
+            reader = self._reader
+            if client is MUST_CLOSE or client is CLOSED or client is DONE:
+                reader = NOTHING  # their last message is over: only EOF may follow
+            event = reader.read(buf)
+            if event is None:
+                if not self._closed:
+                    return NEED_DATA
+                if len(buf):
+                    raise RemoteProtocolError("peer closed in the middle of a request")
+                event = reader.eof()
+            self._process_their_event(event)
+            return event
+        except Exception as exc:
+            state.process_error(CLIENT)
+            self._reader = None
+            if isinstance(exc, LocalProtocolError):
+                # The peer made our state machine refuse an event: it is their fault.
+                raise RemoteProtocolError(exc.msg, exc.status_code) from exc
+            raise
+
+    def _process_their_event(self, event):
+        state = self._state
+        kind = type(event)
+        if kind is Data:
+            self.client_is_waiting_for_100_continue = False
+            return  # SEND_BODY -> SEND_BODY: nothing else changes
+        if kind is Request:
+            body_reader, keep_alive, expects_continue, wants_upgrade = self._request_reader.info
+            if wants_upgrade:
+                state.propose_switch()
+            state.process_event(CLIENT, Request)
+            self._request_method = event.method
+            self.their_http_version = event.http_version
+            self._reader = body_reader
+            self.client_is_waiting_for_100_continue = expects_continue
+            if not keep_alive:
+                state.disable_keep_alive()
+            return
+        if kind is EndOfMessage:
+            self.client_is_waiting_for_100_continue = False
+        state.process_event(CLIENT, kind)
+        self._reader = None
+
+    # -- sending ---------------------------------------------------------------
+
+    def send(self, event):
+        state = self._state
+        if state.server is ERROR:
+            raise LocalProtocolError("cannot send after an error")
+        try:
+            kind = type(event)
+            if kind is Data:
+                if state.server is not SEND_BODY:
+                    state.process_event(SERVER, Data)  # raises: not allowed here
+                return self._writer.data(event.data)
+            if kind is Response:
+                return self._send_response(event)
+            if kind is EndOfMessage:
+                writer = self._writer
+                state.process_event(SERVER, EndOfMessage)
+                self._writer = None
+                return writer.end(event.headers)
+            if kind is InformationalResponse:
+                return self._send_informational(event)
+            if kind is ConnectionClosed:
+                state.process_event(SERVER, ConnectionClosed)
+                return b""
+            raise LocalProtocolError("cannot send %r" % (event,))
+        except Exception:
+            state.process_error(SERVER)
+            raise
+
+    def _send_informational(self, event):
+        code = event.status_code
+        if type(code) is not int or not 100 <= code <= 199:
+            raise LocalProtocolError("informational status must be 1xx, not %r" % (code,))
+        if self.their_http_version == b"1.0":
+            # RFC 9110 15.2: no 1xx to an HTTP/1.0 client.
+            raise LocalProtocolError("cannot send 1xx to an HTTP/1.0 client")
+        pairs, _names = normalize_outgoing(event.headers)
+        head = write_head(status_line(code, event.reason), pairs)
+        if code == 101:
+            if not self._state.switch_proposed:
+                raise LocalProtocolError("101 without an upgrade request")
+            self._state.process_event(SERVER, (InformationalResponse, SWITCH_UPGRADE))
+        else:
+            self._state.process_event(SERVER, InformationalResponse)
+        self.client_is_waiting_for_100_continue = False
+        return head
+
+    def _send_response(self, response):
+        code = response.status_code
+        if type(code) is not int or code < 200 or code > 999:
+            raise LocalProtocolError("final status must be 200-999, not %r" % (code,))
+        reason = response.reason
+        first_line = None if reason else _STATUS_LINES.get(code)
+        if first_line is None:
+            first_line = status_line(code, reason)
+        lines = [first_line]
+        framing = _collect_headers(response.headers, lines)
+        writer, keep_alive = self._frame_response(code, lines, framing)
+        state = self._state
+        state.process_event(SERVER, Response)
+        self.client_is_waiting_for_100_continue = False
+        if not keep_alive:
+            state.disable_keep_alive()
+        if state.keep_alive:
+            if self.their_http_version == b"1.0" and framing[2] is None:
+                # RFC 9112 C.2.2: an HTTP/1.0 client only keeps what we confirm.
+                lines.append(b"connection: keep-alive\r\n")
+        elif framing[2] is None:
+            lines.append(b"connection: close\r\n")
+        else:
+            lines = _with_connection_close(lines)
+        lines.append(b"\r\n")
+        head = b"".join(lines)
+        # Every line ends in CRLF: any other byte outside field content (a CR, LF or
+        # NUL inside a value) would split the message, so it is refused.
+        if len(leftover(head, FIELD_CHARS)) != 2 * len(lines):
+            raise LocalProtocolError("invalid character (CR, LF, NUL ...) in a header value")
+        self._writer = writer
+        return head
+
+    def _frame_response(self, code, lines, framing):
+        """Choose the body framing (RFC 9112 6.3) -> (writer, keep_alive); may add a line."""
+        length, coding, connection = framing
+        keep_alive = connection is None or b"close" not in comma_tokens(connection)
+        method = self._request_method
+        version = self.their_http_version
+        if code == 204 or code == 304 or method == b"HEAD":
+            # RFC 9110 9.3.2, 15.3.5, 15.4.5: no body, whatever the headers announce.
+            # A HEAD response keeps the headers the GET would have had.
+            if method == b"HEAD" and length is None and coding is None:
+                if version is not None and version != b"1.0" and code != 204 and code != 304:
+                    lines.append(b"transfer-encoding: chunked\r\n")
+            return ContentLengthWriter(0), keep_alive
+        if length is not None:
+            return ContentLengthWriter(length), keep_alive
+        if version is not None and version != b"1.0":
+            if coding is None:
+                lines.append(b"transfer-encoding: chunked\r\n")
+            return ChunkedWriter(), keep_alive
+        # HTTP/1.0 peer (or no request parsed): the body ends when the connection does.
+        if coding is not None:
+            lines[:] = [line for line in lines if not _is_field(line, b"transfer-encoding")]
+        return CloseDelimitedWriter(), False
+
+
+def _collect_headers(headers, lines):
+    """Append the header lines; check names; -> (length, coding, connection).
+
+    Names must be tokens (RFC 9110 5.1); values are checked on the whole head later.
+    """
+    lowers = []
+    length = coding = connection = None
+    for name, value in headers:
+        if type(name) is not bytes:
+            name = name.encode() if type(name) is str else to_bytes(name)
+        if type(value) is not bytes:
+            value = value.encode() if type(value) is str else to_bytes(value)
+        lines.append(name + b": " + value + b"\r\n")
+        lower = name.lower()
+        lowers.append(lower)
+        if lower in _FRAMING_FIELDS:
+            if lower == b"content-length":
+                length = _content_length(value, length)
+            elif lower == b"transfer-encoding":
+                coding = _transfer_coding(value, coding)
+            else:
+                connection = value if connection is None else connection + b"," + value
+    if not COMMON_NAMES.issuperset(lowers):
+        if b"" in lowers or not only_chars(b"".join(lowers), TCHAR):
+            raise LocalProtocolError("invalid header name in %r" % (lowers,))
+    if length is not None and coding is not None:
+        raise LocalProtocolError("both Content-Length and Transfer-Encoding given")
+    return length, coding, connection
+
+
+def _content_length(value, previous):
+    value = value.strip()
+    if not value.isdigit() or len(value) > 18:
+        raise LocalProtocolError("invalid Content-Length %r" % value[:40])
+    if previous is not None:
+        raise LocalProtocolError("Content-Length given twice")
+    return int(value)
+
+
+def _transfer_coding(value, previous):
+    if previous is not None or comma_tokens(value) != [b"chunked"]:
+        raise LocalProtocolError("only one Transfer-Encoding: chunked is supported")
+    return b"chunked"
+
+
+def _is_field(line, lower_name):
+    return line.split(b":", 1)[0].lower() == lower_name
+
+
+def _with_connection_close(lines):
+    """Make the Connection header say close (RFC 9112 9.6), keeping other options."""
+    tokens = []
+    out = []
+    for line in lines:
+        if _is_field(line, b"connection"):
+            tokens.extend(comma_tokens(line.split(b":", 1)[1].strip()))
+        else:
+            out.append(line)
+    tokens = [token for token in tokens if token not in (b"close", b"keep-alive")]
+    tokens.append(b"close")
+    out.append(b"connection: " + b", ".join(tokens) + b"\r\n")
+    return out

@@ -1,0 +1,92 @@
+"""Events: what the peer said (Request, Data, EndOfMessage, ConnectionClosed) and
+what we say (InformationalResponse, Response, Data, EndOfMessage, ConnectionClosed).
+
+Plain classes (no dataclasses, which MicroPython lacks). Headers are lists of
+``(name, value)`` bytes pairs with lower-case names for received events; events we send
+may carry ``str`` or ``bytes`` pairs, normalised by the writer.
+"""
+
+
+class _Sentinel:
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return self.name
+
+
+NEED_DATA = _Sentinel("NEED_DATA")
+PAUSED = _Sentinel("PAUSED")
+
+
+class Event:
+    __slots__ = ()
+    _fields = ()
+
+    def __eq__(self, other):
+        if type(self) is not type(other):
+            return False
+        for field in self._fields:
+            if getattr(self, field) != getattr(other, field):
+                return False
+        return True
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    def __repr__(self):
+        parts = ["%s=%r" % (field, getattr(self, field)) for field in self._fields]
+        return "%s(%s)" % (type(self).__name__, ", ".join(parts))
+
+
+class Request(Event):
+    __slots__ = ("method", "target", "headers", "http_version")
+    _fields = __slots__
+
+    def __init__(self, method, target, headers, http_version=b"1.1"):
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.http_version = http_version
+
+
+class InformationalResponse(Event):
+    __slots__ = ("status_code", "headers", "reason")
+    _fields = __slots__
+
+    def __init__(self, status_code, headers=(), reason=b""):
+        self.status_code = status_code
+        self.headers = headers
+        self.reason = reason
+
+
+class Response(Event):
+    __slots__ = ("status_code", "headers", "reason")
+    _fields = __slots__
+
+    def __init__(self, status_code, headers=(), reason=b""):
+        self.status_code = status_code
+        self.headers = headers
+        self.reason = reason
+
+
+class Data(Event):
+    __slots__ = ("data",)
+    _fields = __slots__
+
+    def __init__(self, data):
+        self.data = data
+
+
+class EndOfMessage(Event):
+    __slots__ = ("headers",)
+    _fields = __slots__
+
+    def __init__(self, headers=None):
+        # Trailers (chunked bodies only); a fresh list each time, never a shared default.
+        self.headers = [] if headers is None else headers
+
+
+class ConnectionClosed(Event):
+    __slots__ = ()
+    _fields = ()

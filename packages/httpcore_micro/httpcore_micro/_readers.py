@@ -1,0 +1,355 @@
+"""Readers: turn buffered bytes into events.
+
+Every reader's ``read(buf)`` has three outcomes (after h11): return an event, return
+None ("need more data"), or raise RemoteProtocolError. ``eof()`` is called when the
+peer closed and the buffer is empty: it returns the last event or raises.
+"""
+
+from ._abnf import DIGIT, FIELD_CHARS, HEXDIG, OWS, TCHAR, TCHAR_BYTES, VCHAR
+from ._compat import only_chars
+from ._errors import RemoteProtocolError
+from ._events import ConnectionClosed, Data, EndOfMessage, Request
+from ._headers import comma_tokens, parse_header_section
+
+# Room in a request line besides the target: a method of up to 24 bytes, two spaces
+# and "HTTP/1.1". A line longer than max_target plus this cannot carry a valid target.
+REQUEST_LINE_OVERHEAD = 35
+# More than 18 decimal digits (about 1 EB) cannot be a real body and would overflow
+# the 64-bit integers of MicroPython ports built without long integers.
+MAX_CONTENT_LENGTH_DIGITS = 18
+# Chunk sizes: h11 accepts up to 20 hex digits; we also cap the value at 2**60 - 1
+# (15 significant digits) for the same integer-size reason.
+MAX_CHUNK_SIZE_DIGITS = 20
+MAX_CHUNK_SIZE_SIGNIFICANT = 15
+# Trailers must not redefine the framing or routing of the message (RFC 9110 6.5.1).
+FORBIDDEN_TRAILERS = (b"content-length", b"transfer-encoding", b"host")
+
+
+# Methods known to be tokens (RFC 9110 9.3, RFC 5789): no character check needed.
+_COMMON_METHODS = frozenset(
+    (b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"OPTIONS", b"TRACE", b"PATCH")
+)
+# The bytes a method (a token) can start with: anything else cannot be HTTP.
+_TCHAR_INTS = set(TCHAR_BYTES)
+
+
+class Limits:
+    def __init__(self, max_header_bytes, max_headers, max_target, max_body):
+        self.max_header_bytes = max_header_bytes
+        self.max_headers = max_headers
+        self.max_target = max_target
+        self.max_body = max_body
+
+
+def check_request_line_length(line, limits):
+    """Raise when a (possibly partial) request line is too long to be valid.
+
+    Only the first ``limit + 1`` bytes decide, so the answer is the same whether the
+    line arrived whole or a byte at a time.
+    """
+    limit = limits.max_target + REQUEST_LINE_OVERHEAD
+    if len(line) > limit:
+        if b" " in line[: limit + 1]:
+            raise RemoteProtocolError("request-target too long", 414)
+        raise RemoteProtocolError("request line too long or not HTTP")
+
+
+def parse_request_line(line, limits):
+    """b"GET / HTTP/1.1" -> (method, target, version) (RFC 9112 3)."""
+    if len(line) > limits.max_target + REQUEST_LINE_OVERHEAD:
+        check_request_line_length(line, limits)
+    parts = line.split(b" ")
+    if len(parts) != 3:
+        raise RemoteProtocolError("malformed request line %r" % line[:80])
+    method, target, version = parts
+    if version == b"HTTP/1.1":
+        version = b"1.1"
+    else:
+        version = _parse_version(version)
+    if method not in _COMMON_METHODS and (not method or not only_chars(method, TCHAR)):
+        raise RemoteProtocolError("invalid method %r" % method[:40])
+    if not target or not only_chars(target, VCHAR):
+        raise RemoteProtocolError("invalid request-target")
+    if len(target) > limits.max_target:
+        raise RemoteProtocolError("request-target too long", 414)
+    if method == b"CONNECT":
+        # RFC 9110 9.3.6: CONNECT is for proxies; this is an origin server.
+        raise RemoteProtocolError("CONNECT is not supported", 501)
+    return method, target, version
+
+
+def _parse_version(version):
+    """b"HTTP/1.0" -> b"1.0" (RFC 9112 2.3: HTTP-name "/" DIGIT "." DIGIT)."""
+    if (
+        len(version) != 8
+        or version[:5] != b"HTTP/"
+        or version[6:7] != b"."
+        or not version[5:6].isdigit()
+        or not version[7:8].isdigit()
+    ):
+        raise RemoteProtocolError("invalid HTTP version %r" % version[:20])
+    if version[5:6] != b"1":
+        # RFC 9110 15.6.6: 505 for a major version we do not support.
+        raise RemoteProtocolError("HTTP version not supported", 505)
+    return bytes(version[5:])
+
+
+# Fields that must not repeat: a second Host is ambiguous routing (RFC 9112 3.2), a
+# second Content-Length or Transfer-Encoding ambiguous framing (RFC 9112 6.3).
+_SINGLE_FIELDS = (b"host", b"content-length", b"transfer-encoding")
+
+
+def _merge_fields(headers):
+    """Repeated fields -> one comma-joined value (RFC 9110 5.3); refuse _SINGLE_FIELDS twice."""
+    fields = {}
+    for name, value in headers:
+        if name in fields:
+            if name in _SINGLE_FIELDS:
+                status = 501 if name == b"transfer-encoding" else 400
+                raise RemoteProtocolError("repeated %s header" % name.decode(), status)
+            fields[name] = fields[name] + b", " + value
+        else:
+            fields[name] = value
+    return fields
+
+
+def _tokens(value):
+    if value is None:
+        return ()
+    if b"," in value:
+        return comma_tokens(value)
+    return (value.lower(),)
+
+
+def analyse_request(headers, fields, version, limits):
+    """Framing and connection facts of a request (RFC 9112 6, 9; RFC 9110 7.2, 7.8, 10.1.1).
+
+    Returns (body reader, keep-alive, expects 100-continue, wants to upgrade).
+    """
+    if len(fields) != len(headers):
+        fields = _merge_fields(headers)
+    get = fields.get
+    if version != b"1.0" and get(b"host") is None:
+        raise RemoteProtocolError("missing Host header (RFC 9112 3.2)")
+    length = get(b"content-length")
+    coding = get(b"transfer-encoding")
+    if coding is not None:
+        if length is not None:
+            # RFC 9112 6.3: both present is a smuggling attempt; refuse it.
+            raise RemoteProtocolError("both Content-Length and Transfer-Encoding")
+        if version == b"1.0":
+            # RFC 9112 6.1: the framing of such a message is faulty.
+            raise RemoteProtocolError("Transfer-Encoding in an HTTP/1.0 request")
+        if list(_tokens(coding)) != [b"chunked"]:
+            raise RemoteProtocolError("unsupported transfer coding %r" % coding[:40], 501)
+        body_reader = ChunkedReader(limits)
+    elif length is not None:
+        body_reader = ContentLengthReader(parse_content_length(length, limits))
+    else:
+        body_reader = NO_BODY
+    tokens = _tokens(get(b"connection"))
+    if version == b"1.0":
+        # RFC 9112 9.3: HTTP/1.0 persists only when asked to; no 1xx, no upgrade.
+        return body_reader, b"keep-alive" in tokens and b"close" not in tokens, False, False
+    expect = get(b"expect")
+    expects_continue = expect is not None and b"100-continue" in _tokens(expect)
+    wants_upgrade = b"upgrade" in tokens and bool(_tokens(get(b"upgrade")))
+    return body_reader, b"close" not in tokens, expects_continue, wants_upgrade
+
+
+def parse_content_length(value, limits):
+    # RFC 9110 8.6: 1*DIGIT. A list ("5, 5") is refused, not merged.
+    if not value or not only_chars(value, DIGIT):
+        raise RemoteProtocolError("invalid Content-Length %r" % value[:40])
+    if len(value) > MAX_CONTENT_LENGTH_DIGITS:
+        raise RemoteProtocolError("Content-Length too large", 413)
+    length = int(value)
+    if limits.max_body is not None and length > limits.max_body:
+        raise RemoteProtocolError("body larger than %d bytes" % limits.max_body, 413)
+    return length
+
+
+class RequestReader:
+    """Reads a request line and its header section (state IDLE)."""
+
+    def __init__(self, limits):
+        self.limits = limits
+        self.info = None
+
+    def read(self, buf):
+        end = buf.find_block_end()
+        if end < 0:
+            self._check_incomplete(buf)
+            return None
+        data = buf.data
+        start = buf.start
+        if type(data) is not bytes:  # arrived in pieces: one copy of the head as bytes
+            data = bytes(data[start:end])
+            end -= start
+            start = 0
+        line_end = data.find(b"\r\n", start)
+        limits = self.limits
+        method, target, version = parse_request_line(data[start:line_end], limits)
+        # The header section counted from after the request line to the blank line.
+        if end - line_end + 2 > limits.max_header_bytes:
+            raise RemoteProtocolError("header section too large", 431)
+        headers, fields = parse_header_section(data[line_end + 2 : end], limits.max_headers)
+        self.info = analyse_request(headers, fields, version, limits)
+        buf.take(buf.start + end - start, 4)
+        return Request(method, target, headers, version)
+
+    def _check_incomplete(self, buf):
+        """Refuse early what can never become a valid request (and bound the buffer)."""
+        pending = len(buf)
+        if not pending:
+            return
+        if buf.first_byte() not in _TCHAR_INTS:
+            # Not a method: e.g. a TLS handshake sent to the plain-text port.
+            raise RemoteProtocolError("invalid request line")
+        limits = self.limits
+        line_end = buf.find_line_end()
+        if line_end < 0:
+            check_request_line_length(buf.pending(limits.max_target + 128), limits)
+            return
+        if not buf.line_checked:
+            parse_request_line(bytes(buf.data[buf.start : line_end]), limits)
+            buf.line_checked = True
+        if len(buf.data) - line_end - 2 > limits.max_header_bytes:
+            raise RemoteProtocolError("header section too large", 431)
+
+    def eof(self):
+        return ConnectionClosed()
+
+
+class NoBodyReader:
+    """A request without Content-Length or Transfer-Encoding has no body (RFC 9112 6.3)."""
+
+    def read(self, buf):
+        return EndOfMessage()
+
+    def eof(self):
+        return EndOfMessage()
+
+
+NO_BODY = NoBodyReader()
+
+
+class ContentLengthReader:
+    def __init__(self, length):
+        self.remaining = length
+
+    def read(self, buf):
+        if not self.remaining:
+            return EndOfMessage()
+        data = buf.take_at_most(self.remaining)
+        if data is None:
+            return None
+        self.remaining -= len(data)
+        return Data(data)
+
+    def eof(self):
+        raise RemoteProtocolError("peer closed before the end of the body")
+
+
+class ChunkedReader:
+    """RFC 9112 7.1: chunk-size [chunk-ext] CRLF chunk-data CRLF ... 0 CRLF trailers CRLF."""
+
+    def __init__(self, limits):
+        self.limits = limits
+        self.in_chunk = 0
+        self.need_crlf = False
+        self.in_trailers = False
+        self.total = 0
+
+    def read(self, buf):
+        if self.in_trailers:
+            return self._read_trailers(buf)
+        if self.need_crlf:
+            if len(buf) < 2:
+                if len(buf) == 1 and buf.first_byte() != 13:
+                    raise RemoteProtocolError("chunk data not followed by CRLF")
+                return None
+            if not buf.startswith(b"\r\n"):
+                raise RemoteProtocolError("chunk data not followed by CRLF")
+            buf.take(buf.start, 2)
+            self.need_crlf = False
+        if not self.in_chunk:
+            line_end = buf.find_line_end()
+            if line_end < 0:
+                if len(buf) > self.limits.max_header_bytes:
+                    raise RemoteProtocolError("chunk header line too long")
+                return None
+            if line_end + 2 - buf.start > self.limits.max_header_bytes:
+                raise RemoteProtocolError("chunk header line too long")
+            size = self._chunk_size(buf.take(line_end, 2))
+            if not size:
+                self.in_trailers = True
+                return self._read_trailers(buf)
+            self.in_chunk = size
+        data = buf.take_at_most(self.in_chunk)
+        if data is None:
+            return None
+        self.in_chunk -= len(data)
+        if not self.in_chunk:
+            self.need_crlf = True
+        return Data(data)
+
+    def _chunk_size(self, line):
+        semicolon = line.find(b";")
+        if semicolon >= 0:
+            digits = line[:semicolon]
+            # Extensions are skipped, but may not smuggle control characters.
+            if not only_chars(line[semicolon:], FIELD_CHARS):
+                raise RemoteProtocolError("control character in chunk extension")
+        else:
+            digits = line.rstrip(OWS)
+        if not digits or len(digits) > MAX_CHUNK_SIZE_DIGITS or not only_chars(digits, HEXDIG):
+            raise RemoteProtocolError("invalid chunk size %r" % line[:40])
+        significant = digits.lstrip(b"0")
+        if len(significant) > MAX_CHUNK_SIZE_SIGNIFICANT:
+            raise RemoteProtocolError("chunk size too large")
+        size = int(significant, 16) if significant else 0
+        self.total += size
+        max_body = self.limits.max_body
+        if max_body is not None and self.total > max_body:
+            raise RemoteProtocolError("body larger than %d bytes" % max_body, 413)
+        return size
+
+    def _read_trailers(self, buf):
+        if len(buf) < 2:
+            return None
+        if buf.startswith(b"\r\n"):
+            buf.take(buf.start, 2)
+            return EndOfMessage()
+        end = buf.find_block_end()
+        limits = self.limits
+        if end < 0:
+            if len(buf) > limits.max_header_bytes:
+                raise RemoteProtocolError("trailer section too large", 431)
+            return None
+        if end + 4 - buf.start > limits.max_header_bytes:
+            raise RemoteProtocolError("trailer section too large", 431)
+        trailers = parse_header_section(buf.take(end, 4), limits.max_headers)[0]
+        for name, _value in trailers:
+            if name in FORBIDDEN_TRAILERS:
+                raise RemoteProtocolError("%s is not allowed in trailers" % name.decode())
+        return EndOfMessage(trailers)
+
+    def eof(self):
+        raise RemoteProtocolError("peer closed before the end of the chunked body")
+
+
+class NothingReader:
+    """After the peer's last message (MUST_CLOSE / CLOSED): any byte is an error."""
+
+    def read(self, buf):
+        if len(buf):
+            raise RemoteProtocolError("data received after the connection should close")
+        return None
+
+    def eof(self):
+        return ConnectionClosed()
+
+
+NOTHING = NothingReader()
+

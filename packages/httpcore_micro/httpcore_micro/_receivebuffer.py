@@ -1,0 +1,90 @@
+"""The receive buffer: bytes received and not yet turned into events.
+
+Consuming moves an offset instead of deleting from the front; a buffer that is fully
+consumed is replaced by the next arriving ``bytes`` object as is (no copy: the common
+case of a request arriving in one ``recv``). Searches for the end of a line or of a
+header block remember where they stopped, so feeding a request one byte at a time
+costs linear time, not quadratic.
+"""
+
+
+class ReceiveBuffer:
+    def __init__(self):
+        self.data = b""
+        self.start = 0
+        self._block_search = 0
+        self._line_search = 0
+        # Readers may note that they already validated the pending first line.
+        self.line_checked = False
+
+    def __len__(self):
+        return len(self.data) - self.start
+
+    def append(self, chunk):
+        data = self.data
+        start = self.start
+        if start == len(data):
+            self.data = chunk if type(chunk) is bytes else bytes(chunk)
+            self.start = self._block_search = self._line_search = 0
+            return
+        if type(data) is not bytearray:
+            data = bytearray(data[start:])
+        elif start:
+            del data[:start]
+        data += chunk
+        self.data = data
+        self._block_search -= start
+        self._line_search -= start
+        self.start = 0
+
+    def first_byte(self):
+        return self.data[self.start]
+
+    def startswith(self, prefix):
+        data = self.data
+        start = self.start
+        return data[start : start + len(prefix)] == prefix
+
+    def find_line_end(self):
+        """Absolute index of the first CRLF, or -1 (next search resumes where it left)."""
+        data = self.data
+        index = data.find(b"\r\n", self._line_search)  # never below start
+        if index < 0:
+            self._line_search = max(self.start, len(data) - 1)
+        return index
+
+    def find_block_end(self):
+        """Absolute index of the first CRLF CRLF (end of a header block), or -1."""
+        data = self.data
+        index = data.find(b"\r\n\r\n", self._block_search)  # never below start
+        if index < 0:
+            self._block_search = max(self.start, len(data) - 3)
+        return index
+
+    def take(self, end, skip=0):
+        """Consume up to absolute index ``end`` (plus ``skip`` separator bytes)."""
+        data = self.data
+        out = data[self.start : end]
+        self.start = end + skip
+        self._block_search = self._line_search = self.start
+        self.line_checked = False
+        if type(out) is not bytes:
+            out = bytes(out)
+        return out
+
+    def take_at_most(self, count):
+        """Consume up to ``count`` bytes; None when nothing is buffered."""
+        start = self.start
+        data = self.data
+        if start == len(data):
+            return None
+        end = start + count
+        if end > len(data):
+            end = len(data)
+        return self.take(end)
+
+    def pending(self, limit=None):
+        """The unconsumed bytes (at most ``limit`` of them), without consuming."""
+        start = self.start
+        end = len(self.data) if limit is None else start + limit
+        return bytes(self.data[start:end])

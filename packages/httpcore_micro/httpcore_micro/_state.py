@@ -1,0 +1,164 @@
+"""The connection state machine, as data (after h11's design).
+
+Each side (the client: them; the server: us) has its own state. Events move a side
+along EVENT_TRANSITIONS; anything not in the table is a protocol error. After each
+change, state-triggered transitions (keep-alive off, protocol switch proposed, the
+other side closed or broke) are applied until nothing moves.
+"""
+
+from ._errors import LocalProtocolError
+from ._events import ConnectionClosed, Data, EndOfMessage, InformationalResponse, Request
+from ._events import Response
+
+CLIENT = "CLIENT"
+SERVER = "SERVER"
+
+IDLE = "IDLE"
+SEND_RESPONSE = "SEND_RESPONSE"
+SEND_BODY = "SEND_BODY"
+DONE = "DONE"
+MUST_CLOSE = "MUST_CLOSE"
+CLOSED = "CLOSED"
+ERROR = "ERROR"
+MIGHT_SWITCH_PROTOCOL = "MIGHT_SWITCH_PROTOCOL"
+SWITCHED_PROTOCOL = "SWITCHED_PROTOCOL"
+
+# Markers combined with an event type when it answers a pending switch proposal.
+SWITCH_UPGRADE = "SWITCH_UPGRADE"
+REQUEST_RECEIVED = "REQUEST_RECEIVED"
+
+# role -> state -> {event type (or (event type, marker)): next state}
+EVENT_TRANSITIONS = {
+    CLIENT: {
+        IDLE: {Request: SEND_BODY, ConnectionClosed: CLOSED},
+        SEND_BODY: {Data: SEND_BODY, EndOfMessage: DONE},
+        DONE: {ConnectionClosed: CLOSED},
+        MUST_CLOSE: {ConnectionClosed: CLOSED},
+        CLOSED: {ConnectionClosed: CLOSED},
+        MIGHT_SWITCH_PROTOCOL: {},
+        SWITCHED_PROTOCOL: {},
+        ERROR: {},
+    },
+    SERVER: {
+        # A Response from IDLE: answering a request we could not parse (400, 408 ...).
+        IDLE: {ConnectionClosed: CLOSED, Response: SEND_BODY, REQUEST_RECEIVED: SEND_RESPONSE},
+        SEND_RESPONSE: {
+            InformationalResponse: SEND_RESPONSE,
+            Response: SEND_BODY,
+            (InformationalResponse, SWITCH_UPGRADE): SWITCHED_PROTOCOL,
+        },
+        SEND_BODY: {Data: SEND_BODY, EndOfMessage: DONE},
+        DONE: {ConnectionClosed: CLOSED},
+        MUST_CLOSE: {ConnectionClosed: CLOSED},
+        CLOSED: {ConnectionClosed: CLOSED},
+        SWITCHED_PROTOCOL: {},
+        ERROR: {},
+    },
+}
+
+# (client state, server state) -> (role to move, its new state)
+JOINT_TRANSITIONS = {
+    (MIGHT_SWITCH_PROTOCOL, SWITCHED_PROTOCOL): (CLIENT, SWITCHED_PROTOCOL),
+    (CLOSED, DONE): (SERVER, MUST_CLOSE),
+    (CLOSED, IDLE): (SERVER, MUST_CLOSE),
+    (ERROR, DONE): (SERVER, MUST_CLOSE),
+    (DONE, CLOSED): (CLIENT, MUST_CLOSE),
+    (IDLE, CLOSED): (CLIENT, MUST_CLOSE),
+    (DONE, ERROR): (CLIENT, MUST_CLOSE),
+}
+
+
+_CLIENT_TABLE = EVENT_TRANSITIONS[CLIENT]
+_SERVER_TABLE = EVENT_TRANSITIONS[SERVER]
+# States that appear in JOINT_TRANSITIONS or the switch rules.
+_TRIGGER_STATES = (CLOSED, ERROR, MIGHT_SWITCH_PROTOCOL, SWITCHED_PROTOCOL)
+
+
+class ConnectionState:
+    """Both sides' states plus the facts that drive state-triggered transitions."""
+
+    def __init__(self):
+        self.client = IDLE
+        self.server = IDLE
+        self.keep_alive = True
+        self.switch_proposed = False
+
+    def process_event(self, role, event_key):
+        if role is CLIENT:
+            table = _CLIENT_TABLE[self.client]
+            if event_key not in table:
+                raise LocalProtocolError(
+                    "client cannot send %s in state %s" % (_name(event_key), self.client)
+                )
+            self.client = table[event_key]
+            if event_key is Request:
+                self.server = _SERVER_TABLE[self.server][REQUEST_RECEIVED]
+        else:
+            table = _SERVER_TABLE[self.server]
+            if event_key not in table:
+                raise LocalProtocolError(
+                    "cannot send %s in state %s" % (_name(event_key), self.server)
+                )
+            if event_key is Response:
+                # A final response refuses any pending protocol switch.
+                self.switch_proposed = False
+            self.server = table[event_key]
+        # Only these facts can trigger more transitions: skip the check otherwise.
+        if (
+            not self.keep_alive
+            or self.switch_proposed
+            or self.client in _TRIGGER_STATES
+            or self.server in _TRIGGER_STATES
+        ):
+            self.fire_state_transitions()
+
+    def process_error(self, role):
+        if role is CLIENT:
+            self.client = ERROR
+        else:
+            self.server = ERROR
+        self.keep_alive = False
+        self.fire_state_transitions()
+
+    def disable_keep_alive(self):
+        self.keep_alive = False
+        self.fire_state_transitions()
+
+    def propose_switch(self):
+        self.switch_proposed = True
+
+    def fire_state_transitions(self):
+        while True:
+            client, server = self.client, self.server
+            if self.switch_proposed:
+                if client is DONE:
+                    self.client = MIGHT_SWITCH_PROTOCOL
+            elif client is MIGHT_SWITCH_PROTOCOL:
+                self.client = DONE
+            if not self.keep_alive:
+                if self.client is DONE:
+                    self.client = MUST_CLOSE
+                if self.server is DONE:
+                    self.server = MUST_CLOSE
+            move = JOINT_TRANSITIONS.get((self.client, self.server))
+            if move is not None:
+                if move[0] is CLIENT:
+                    self.client = move[1]
+                else:
+                    self.server = move[1]
+            if client is self.client and server is self.server:
+                return
+
+    def start_next_cycle(self):
+        if self.client is not DONE or self.server is not DONE:
+            raise LocalProtocolError(
+                "not in a reusable state (client %s, server %s)" % (self.client, self.server)
+            )
+        self.client = IDLE
+        self.server = IDLE
+
+
+def _name(event_key):
+    if type(event_key) is tuple:
+        return event_key[0].__name__ + " (101)"
+    return event_key.__name__

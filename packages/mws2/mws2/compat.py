@@ -1,0 +1,71 @@
+"""The few things CPython and MicroPython spell differently, in one place."""
+
+import sys
+import time
+
+IS_MICROPYTHON = sys.implementation.name == "micropython"
+
+try:
+    import _thread
+except ImportError:  # a board built without threads: one thread, locks are no-ops
+    _thread = None
+
+
+class _NoLock:
+    def acquire(self, *args):
+        return True
+
+    def release(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def new_lock():
+    """A lock usable with ``with``: real when threads exist, a no-op otherwise."""
+    if _thread is None:
+        return _NoLock()
+    return _thread.allocate_lock()
+
+
+if hasattr(time, "ticks_ms"):
+
+    def monotonic():
+        """Seconds from an arbitrary origin, never going back (ticks wrap is handled)."""
+        return time.ticks_ms() / 1000.0
+
+    def elapsed_since(start):
+        return time.ticks_diff(time.ticks_ms(), int(start * 1000)) / 1000.0
+
+else:
+    monotonic = time.monotonic
+
+    def elapsed_since(start):
+        return time.monotonic() - start
+
+
+def set_thread_stack_size(size):
+    """Set the stack size of threads created next; returns the previous one (or None)."""
+    if _thread is None or not hasattr(_thread, "stack_size"):
+        return None
+    return _thread.stack_size(size)
+
+
+def format_traceback(exc):
+    """The traceback of ``exc`` as text, on both runtimes."""
+    if IS_MICROPYTHON:
+        try:
+            import io
+
+            out = io.StringIO()
+            sys.print_exception(exc, out)
+            return out.getvalue()
+        except (ImportError, AttributeError):
+            return repr(exc)
+    import traceback
+
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))

@@ -1,0 +1,421 @@
+"""One HTTP connection: xasync client bytes <-> httpcore_micro events <-> request/response.
+
+Receive side (runs in the client's xasync callbacks, never two at once for one socket):
+bytes -> ``ServerConnection.receive_data`` -> events -> an HttpRequest, its body, then
+``dispatch.process_request`` once ``EndOfMessage`` arrives. While a request is being
+answered the receive stream is stopped: pipelined requests wait in the kernel and in
+httpcore_micro's buffer, and are answered in order after the response is flushed.
+
+Send side (may run in any thread: a handler can answer later, a WebSocket broadcast can
+come from another connection): every ``ServerConnection.send`` and the queueing of its
+bytes happen under one lock, so bytes leave in the order httpcore_micro framed them.
+"""
+
+from httpcore_micro import (
+    NEED_DATA,
+    PAUSED,
+    ConnectionClosed,
+    Data,
+    EndOfMessage,
+    InformationalResponse,
+    LocalProtocolError,
+    ProtocolError,
+    RemoteProtocolError,
+    Request,
+    Response,
+    ServerConnection,
+)
+
+from . import status as _status
+from .compat import elapsed_since, monotonic, new_lock
+from .request import HttpRequest
+
+
+class _Trampoline:
+    """Runs callbacks one after the other instead of inside each other.
+
+    Without worker threads xasync calls ``onDataSent`` inline when the kernel takes the
+    bytes at once, so "send the next chunk when this one is sent" would recurse once
+    per chunk (and per pipelined request): deep enough to exhaust MicroPython's stack.
+    A callback that arrives while another runs is queued and run right after it.
+    """
+
+    def __init__(self, conn):
+        self._conn = conn
+        self._lock = new_lock()
+        self._queue = []
+        self._running = False
+
+    def call(self, func, *args):
+        with self._lock:
+            self._queue.append((func, args))
+            if self._running:
+                return
+            self._running = True
+        while True:
+            with self._lock:
+                if not self._queue:
+                    self._running = False
+                    return
+                func, args = self._queue.pop(0)
+            try:
+                func(*args)
+            except Exception as exc:  # keep draining: one failed step must not wedge the rest
+                self._conn.mws2._log_exception("Connection step", exc)
+                self._conn.close()
+
+
+class _FileSpan:
+    """Stands for ``size`` bytes of a file in a ``Data`` event: httpcore_micro's
+    Content-Length writer only counts it, and the bytes go by zero-copy sendfile."""
+
+    def __init__(self, size):
+        self.size = size
+
+    def __len__(self):
+        return self.size
+
+
+class HttpConnection:
+    """The glue for one accepted xasync client."""
+
+    def __init__(self, mws2, client):
+        self.mws2 = mws2
+        self.client = client
+        self._lock = new_lock()
+        limits = mws2._http_limits()
+        self._http = ServerConnection(
+            max_header_bytes=limits[0],
+            max_headers=limits[1],
+            max_target=limits[2],
+            max_body=mws2._maxContentLen,
+        )
+        self._chunk_size = mws2._chunk_size()
+        self._request = None
+        self._body = None
+        self._head_started = None
+        self._busy = False
+        self._closed = False
+        self._receiving = False
+        self._upgraded = None  # (on_data, on_closed) once a new protocol took over
+        self._open_stream = None
+        self._steps = _Trampoline(self)
+        client.OnClosed = self._on_closed
+
+    # ---- life cycle ----------------------------------------------------------------
+
+    def start(self):
+        self._arm_recv(self.mws2._timeoutSec)
+
+    def _arm_recv(self, timeout):
+        if self._closed or self._receiving:
+            return
+        self._receiving = True
+        self.client.AsyncRecvStream(self._on_data, None, timeout)
+
+    def _stop_recv(self):
+        if self._receiving:
+            self._receiving = False
+            self.client.StopRecvStream()
+
+    def close(self):
+        if not self._closed:
+            self.client.Close()
+
+    def _on_closed(self, client, reason):
+        self._closed = True
+        self._receiving = False
+        stream, self._open_stream = self._open_stream, None
+        if stream is not None:
+            _close_stream(stream)
+        self.mws2._forget_connection(self)
+        if self._upgraded is not None:
+            on_closed = self._upgraded[1]
+            self._upgraded = None
+            if on_closed is not None:
+                on_closed(reason)
+
+    # ---- receive -------------------------------------------------------------------
+
+    def _on_data(self, client, data, arg):
+        if self._upgraded is not None:
+            self._upgraded[0](data)
+            return
+        if self._request is None and self._head_started is None and data:
+            self._head_started = monotonic()
+        try:
+            with self._lock:
+                self._http.receive_data(bytes(data))
+        except ProtocolError as exc:
+            self._answer_error(exc.status_code, str(exc))
+            return
+        self._steps.call(self._pump)
+
+    def _pump(self):
+        while not self._busy and not self._closed:
+            try:
+                with self._lock:
+                    event = self._http.next_event()
+            except RemoteProtocolError as exc:
+                self._answer_error(exc.status_code, str(exc))
+                return
+            if event is NEED_DATA:
+                self._check_head_time()
+                return
+            if event is PAUSED:
+                return
+            kind = type(event)
+            if kind is Request:
+                self._on_request(event)
+            elif kind is Data:
+                self._on_body(event.data)
+            elif kind is EndOfMessage:
+                self._dispatch()
+            elif kind is ConnectionClosed:
+                self.close()
+                return
+
+    def _check_head_time(self):
+        # The idle timeout of xasync cannot stop a peer that trickles one byte at a time
+        # (slowloris): the whole request head must arrive within RequestsTimeoutSec.
+        if self._request is None and self._head_started is not None:
+            if elapsed_since(self._head_started) > self.mws2._timeoutSec:
+                self._answer_error(408, "request head too slow")
+
+    def _on_request(self, event):
+        self._head_started = None
+        self._request = HttpRequest(self.mws2, self, event, self._http.keep_alive)
+        if self._http.client_is_waiting_for_100_continue:
+            self._send_bytes(self._framed(InformationalResponse(100, [])))
+
+    def _on_body(self, data):
+        if self._body is None:
+            self._body = bytearray()
+        self._body += data
+        limit = self.mws2._maxContentLen
+        if limit is not None and len(self._body) > limit:
+            self._answer_error(413, "request content over MaxRequestContentLength")
+
+    def _dispatch(self):
+        from .dispatch import process_request
+
+        self._busy = True
+        self._stop_recv()
+        request = self._request
+        if self._body:
+            request._content = memoryview(self._body)
+        process_request(self.mws2, request)
+
+    # ---- send (any thread) ---------------------------------------------------------
+
+    def _framed(self, event):
+        with self._lock:
+            return self._http.send(event)
+
+    def _send_bytes(self, data, on_sent=None):
+        if self._closed:
+            return
+        if not data and on_sent is None:
+            return
+        if on_sent is None:
+            self.client.AsyncSendData(data)
+        else:
+            self.client.AsyncSendData(data or b"", self._on_sent, on_sent)
+
+    def _on_sent(self, client, on_sent):
+        self._steps.call(on_sent)
+
+    def _send_event(self, event, on_sent=None):
+        with self._lock:
+            data = self._http.send(event)
+            self._send_bytes(data, on_sent)
+
+    def start_response(self, code, headers):
+        reason = _status.reason(code).encode()
+        self._send_event(Response(code, headers, reason))
+
+    def send_body(self, data, on_sent=None):
+        self._send_event(Data(data), on_sent)
+
+    def end_response(self, response):
+        try:
+            self._send_event(EndOfMessage(), lambda: self._response_done(response))
+        except LocalProtocolError as exc:  # e.g. a stream shorter than its ContentLength
+            self.mws2.Log("Response cut short: %s" % exc, self.mws2.WARNING)
+            self.close()
+
+    def send_stream(self, stream, length, response):
+        """Send ``stream`` chunk by chunk, the next read once the last chunk is sent."""
+        self._open_stream = stream
+        remaining = [length]
+
+        def step():
+            if self._closed:
+                return
+            want = self._chunk_size
+            if remaining[0] is not None:
+                want = min(want, remaining[0])
+            try:
+                chunk = _read(stream, want) if want else b""
+            except Exception as exc:  # any failure of a user stream ends this response
+                self.mws2._log_exception("Reading the response stream", exc)
+                self.close()
+                return
+            if chunk:
+                if remaining[0] is not None:
+                    remaining[0] -= len(chunk)
+                self.send_body(chunk, step)
+                return
+            self._open_stream = None
+            _close_stream(stream)
+            self.end_response(response)
+
+        self._steps.call(step)
+
+    def send_file(self, fileobj, size, response):
+        """Zero-copy (os.sendfile through xasync) when possible, else chunk by chunk."""
+        client = self.client
+        if client.IsSSL or not hasattr(client, "AsyncSendFile") or not _has_fileno(fileobj):
+            self.send_stream(fileobj, size, response)
+            return
+        self._open_stream = fileobj
+        with self._lock:
+            framed = self._http.send(Data(_FileSpan(size)))
+            if not isinstance(framed, _FileSpan):  # not a plain Content-Length body
+                self._http.send_failed()
+                raise LocalProtocolError("zero-copy needs a Content-Length body")
+            self.client.AsyncSendFile(
+                fileobj, 0, size, self._on_sent, lambda: self._file_sent(fileobj, response)
+            )
+
+    def _file_sent(self, fileobj, response):
+        self._open_stream = None
+        _close_stream(fileobj)
+        self.end_response(response)
+
+    def send_iterator(self, chunks, response):
+        """Send str/bytes pieces from an iterator, gathered into chunk-sized writes."""
+        iterator = iter(chunks)
+
+        def step():
+            if self._closed:
+                return
+            pending = []
+            total = 0
+            try:
+                while total < self._chunk_size:
+                    piece = next(iterator)
+                    if isinstance(piece, str):
+                        piece = piece.encode()
+                    pending.append(piece)
+                    total += len(piece)
+            except StopIteration:
+                if total:
+                    self.send_body(b"".join(pending))
+                self.end_response(response)
+                return
+            except Exception as exc:  # a failing page after its headers: cut it short
+                self.mws2._log_exception("Rendering the response", exc)
+                self.close()
+                return
+            self.send_body(b"".join(pending), step)
+
+        self._steps.call(step)
+
+    def switch_protocols(self, headers, response):
+        """Send the 101 and stop HTTP on this connection (RFC 9110 section 15.2.2)."""
+        with self._lock:
+            data = self._http.send(InformationalResponse(101, headers))
+            self.trailing_data = bytes(self._http.trailing_data or b"")
+            self._send_bytes(data)
+
+    def take_over(self, on_data, on_closed, timeout):
+        """A new protocol (WebSocket) receives the bytes from now on."""
+        self._upgraded = (on_data, on_closed)
+        self._arm_recv(timeout)
+
+    def _response_done(self, response):
+        response._finished()
+        reuse = False
+        with self._lock:
+            http = self._http
+            if http.our_state == "DONE" and http.their_state == "DONE":
+                http.start_next_cycle()
+                reuse = True
+        if not reuse:
+            self.close()
+            return
+        self._request = None
+        self._body = None
+        self._busy = False
+        self._pump()
+        if not self._busy and not self._closed:
+            self._arm_recv(self.mws2._timeoutSec)
+
+    def _answer_error(self, code, why):
+        """Answer a request we cannot take (bad, too large, too slow) and close."""
+        self.mws2.Log("%s:%s answered %d: %s" % (self._addr() + (code, why)), self.mws2.DEBUG)
+        self._busy = True
+        self._stop_recv()
+        body = _status.status_page(code)
+        headers = [
+            ("Server", "mws2"),
+            ("Content-Type", "text/html; charset=UTF-8"),
+            ("Content-Length", str(len(body))),
+        ]  # httpcore_micro adds "Connection: close": keep-alive ends with the error
+        try:
+            with self._lock:
+                data = self._http.send(Response(code, headers, _status.reason(code).encode()))
+                data += self._http.send(Data(body))
+                data += self._http.send(EndOfMessage())
+        except LocalProtocolError:  # a response was already under way: just close
+            self.close()
+            return
+        self._send_bytes(data, self.close)
+
+    def _addr(self):
+        addr = self.client.CliAddr
+        return (addr[0], addr[1]) if addr else ("?", 0)
+
+    def log_answer(self, request, code):
+        mws2 = self.mws2
+        if mws2._wants_debug():
+            addr = self._addr()
+            mws2.Log(
+                "From %s:%s %s%s %s >> [%d] %s"
+                % (
+                    addr[0],
+                    addr[1],
+                    "SSL-" if request.IsSSL else "",
+                    request.Method,
+                    request.Path,
+                    code,
+                    _status.reason(code),
+                ),
+                mws2.DEBUG,
+            )
+
+
+def _has_fileno(fileobj):
+    try:
+        fileobj.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    return True
+
+
+def _read(stream, size):
+    if hasattr(stream, "read"):
+        return stream.read(size)
+    buf = bytearray(size)
+    count = stream.readinto(buf)
+    return bytes(buf[:count]) if count else b""
+
+
+def _close_stream(stream):
+    close = getattr(stream, "close", None)
+    if close is not None:
+        try:
+            close()
+        except OSError:  # the response is over either way; nothing to report to anyone
+            pass

@@ -1,0 +1,113 @@
+"""What a complete request goes through: modules, then routes, then static files.
+
+The order is MicroWebSrv2's: each loaded module's ``OnRequest`` may answer (and stop the
+pipeline); then a matching route's handler; then, for GET/HEAD, a file under RootPath;
+OPTIONS is answered as a CORS pre-flight; anything else is 405.
+"""
+
+from .routes import AllowedMethods, ResolveRoute
+
+
+def process_request(mws2, request):
+    response = request.Response
+    try:
+        if _run_modules(mws2, request):
+            return
+        if request.IsUpgrade and request.Upgrade.lower() == "websocket":
+            # Nobody took the WebSocket (module not loaded): say so instead of serving
+            # a page the client's handshake would reject anyway.
+            response.ReturnNotImplemented()
+            return
+        route = ResolveRoute(request.Method, request.Path)
+        if route is None and request.Method == "HEAD":
+            route = ResolveRoute("GET", request.Path)  # HEAD is GET without content
+        if route is not None:
+            _call_handler(mws2, request, route)
+        elif request.Method in ("GET", "HEAD"):
+            _serve_static(mws2, request)
+        elif request.Method == "OPTIONS":
+            _answer_preflight(mws2, request)
+        else:
+            allowed = AllowedMethods(request.Path)
+            response.SetHeader("Allow", ", ".join(allowed or ["GET", "HEAD", "OPTIONS"]))
+            response.ReturnMethodNotAllowed()
+    except Exception as exc:  # last resort: the server goes on whatever happened
+        mws2._log_exception("Processing %s %s" % (request.Method, request.Path), exc)
+        _fail(request)
+
+
+def _fail(request):
+    response = request.Response
+    if response.HeadersSent:
+        request._conn.close()
+    else:
+        try:
+            response.ReturnInternalServerError()
+        except Exception as exc:  # e.g. the client is gone: nothing left to answer
+            request._mws2._log_exception("Answering 500", exc)
+            request._conn.close()
+
+
+def _run_modules(mws2, request):
+    for name, module in mws2._loaded_modules():
+        on_request = getattr(module, "OnRequest", None)
+        if on_request is None:
+            continue
+        try:
+            on_request(mws2, request)
+        except Exception as exc:  # MicroWebSrv2 logs a faulty module and goes on
+            mws2._log_exception('Module "%s" OnRequest' % name, exc)
+            if request.Response.HeadersSent:
+                return True
+            continue
+        if request.Response.HeadersSent:
+            return True
+    return False
+
+
+def _call_handler(mws2, request, route):
+    response = request.Response
+    try:
+        if route._route.arg_names:
+            route.Handler(mws2, request, route.Args)
+        else:
+            route.Handler(mws2, request)
+    except Exception as exc:  # a handler bug answers 500; the server keeps serving
+        mws2._log_exception("Route %r" % route, exc)
+        _fail(request)
+        return
+    if not response.HeadersSent:
+        mws2.Log("No response was sent from route %r" % route, mws2.WARNING)
+        response.ReturnNotImplemented()
+
+
+def _serve_static(mws2, request):
+    response = request.Response
+    filename = mws2.ResolvePhysicalPath(request.Path)
+    if filename is None:
+        response.ReturnNotFound()
+        return
+    ctype = mws2.GetMimeTypeFromFilename(filename)
+    if not ctype:
+        response.ReturnForbidden()  # only files of a known type are served
+        return
+    response.AllowCaching = True
+    response.ContentType = ctype
+    response.ReturnFile(filename)
+
+
+def _answer_preflight(mws2, request):
+    """CORS pre-flight (Fetch standard, CORS protocol): 204 with what is allowed."""
+    response = request.Response
+    allowed = AllowedMethods(request.Path)
+    for method in ("GET", "HEAD", "OPTIONS"):
+        if method not in allowed:
+            allowed.append(method)
+    response.SetHeader("Allow", ", ".join(allowed))
+    if mws2.CORSAllowAll:
+        wanted = request.GetHeader("Access-Control-Request-Method")
+        response.SetHeader("Access-Control-Allow-Methods", wanted or ", ".join(allowed))
+        wanted_headers = request.GetHeader("Access-Control-Request-Headers")
+        response.SetHeader("Access-Control-Allow-Headers", wanted_headers or "*")
+        response.SetHeader("Access-Control-Max-Age", "86400")
+    response.Return(204)

@@ -1,0 +1,342 @@
+"""The WebSockets module: ``MicroWebSrv2.LoadModule('WebSockets')``.
+
+The handshake and every frame are wsframe's work; this module accepts the upgrade
+(RFC 6455 section 4.2), hands the connection's bytes to a ``wsframe.Connection``, and
+turns its events into MicroWebSrv2's WebSocket callbacks. Pings are answered, the close
+handshake is completed (section 7), and a protocol violation closes with wsframe's code.
+"""
+
+from wsframe import (
+    SERVER,
+    BytesMessage,
+    CloseConnection,
+    Connection,
+    HandshakeError,
+    Ping,
+    Pong,
+    ProtocolError,
+    TextMessage,
+    server_handshake,
+)
+
+from ..compat import new_lock
+
+# After we sent our close frame, how long the peer has to answer with its own.
+CLOSE_WAIT_SEC = 2
+_NORMAL = 1000
+_GOING_AWAY = 1001
+_INTERNAL_ERROR = 1011
+
+
+def _to_str(value):
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+class WebSockets:
+    """Accepts WebSocket upgrades for every MicroWebSrv2 instance."""
+
+    def __init__(self):
+        self._onWebSocketProtocol = None
+        self._onWebSocketAccepted = None
+
+    def OnRequest(self, microWebSrv2, request):
+        if not request.IsUpgrade or request.Upgrade.lower() != "websocket":
+            return
+        if self._onWebSocketAccepted is None:
+            microWebSrv2.Log(
+                "WebSocket refused: OnWebSocketAccepted is not set", microWebSrv2.WARNING
+            )
+            return
+        response = request.Response
+        try:
+            headers = server_handshake(
+                request._rawHeaders,
+                subprotocols=self._chooser(microWebSrv2),
+                method=request.Method.encode(),
+                http_version=request.HttpVer[5:].encode(),
+            )
+        except HandshakeError as exc:
+            for name, value in exc.headers:
+                response.SetHeader(_to_str(name), _to_str(value))
+            response.Return(exc.status_code, exc.message)
+            return
+        for name, value in headers:
+            name = _to_str(name)
+            if name.lower() not in ("upgrade", "connection"):
+                response.SetHeader(name, _to_str(value))
+        webSocket = WebSocket(microWebSrv2, request)
+        response.SwitchingProtocols("websocket")
+        webSocket._accepted(self._onWebSocketAccepted)
+
+    def _chooser(self, mws2):
+        choose = self._onWebSocketProtocol
+        if choose is None:
+            return None
+
+        def pick(offered):
+            chosen = choose(mws2, offered)
+            return chosen if chosen in offered else None  # never answer what was not offered
+
+        return pick
+
+    @property
+    def OnWebSocketProtocol(self):
+        return self._onWebSocketProtocol
+
+    @OnWebSocketProtocol.setter
+    def OnWebSocketProtocol(self, value):
+        if value is not None and not callable(value):
+            raise TypeError('"OnWebSocketProtocol" must be a function or None')
+        self._onWebSocketProtocol = value
+
+    @property
+    def OnWebSocketAccepted(self):
+        return self._onWebSocketAccepted
+
+    @OnWebSocketAccepted.setter
+    def OnWebSocketAccepted(self, value):
+        if value is not None and not callable(value):
+            raise TypeError('"OnWebSocketAccepted" must be a function or None')
+        self._onWebSocketAccepted = value
+
+
+class WebSocket:
+    """One accepted WebSocket (given to OnWebSocketAccepted)."""
+
+    def __init__(self, microWebSrv2, request):
+        self._mws2 = microWebSrv2
+        self._request = request
+        self._conn = request._conn
+        self._client = self._conn.client
+        self._lock = new_lock()
+        self._ws = Connection(SERVER, max_message=microWebSrv2.MaxRequestContentLength)
+        self._maxRecvMessageLength = microWebSrv2.MaxRequestContentLength
+        self._waitFrameTimeoutSec = 10
+        self._onTextMessage = None
+        self._onBinaryMessage = None
+        self._onClosed = None
+        self._closed = False
+        self._closedNotified = False
+        self._heard = True
+        self._pinged = False
+        self._timer = None
+
+    # ---- start ---------------------------------------------------------------------
+
+    def _accepted(self, on_accepted):
+        try:
+            on_accepted(self._mws2, self)
+        except Exception as exc:  # the application failed to take the socket: close it
+            self._mws2._log_exception("OnWebSocketAccepted", exc)
+            self._send_close(_INTERNAL_ERROR, "")
+        self._apply_limit()
+        trailing = getattr(self._conn, "trailing_data", b"")
+        self._conn.take_over(self._on_data, self._on_transport_closed, None)
+        self._arm_watchdog()
+        if trailing:
+            self._on_data(trailing)
+
+    def _apply_limit(self):
+        # wsframe fixes max_message at construction; the application may change the
+        # limit in OnWebSocketAccepted, so the reader's limit is updated here.
+        reader = getattr(self._ws, "_reader", None)
+        if reader is not None and hasattr(reader, "_max_message"):
+            reader._max_message = self._maxRecvMessageLength
+
+    # ---- receive (the client's xasync callbacks) -----------------------------------
+
+    def _on_data(self, data):
+        if self._closedNotified:
+            return
+        self._heard = True
+        self._pinged = False
+        try:
+            with self._lock:
+                self._ws.receive_data(bytes(data) if data else b"")
+            for event in self._ws.events():
+                self._on_event(event)
+        except ProtocolError as exc:
+            self._mws2.Log("WebSocket closed on a protocol error: %s" % exc, self._mws2.DEBUG)
+            self._send_close(exc.code, "")
+
+    def _on_event(self, event):
+        kind = type(event)
+        if kind is TextMessage:
+            if self._onTextMessage is not None:
+                self._call(self._onTextMessage, event.data)
+        elif kind is BytesMessage:
+            if self._onBinaryMessage is not None:
+                self._call(self._onBinaryMessage, memoryview(event.data))
+        elif kind is Ping:
+            self._send(lambda ws: ws.send(event.response()))
+        elif kind is Pong:
+            pass  # _on_data already noted that the peer is alive
+        elif kind is CloseConnection:
+            self._on_peer_close(event)
+
+    def _call(self, callback, message):
+        try:
+            callback(self, message)
+        except Exception as exc:  # an application bug: log it, the socket goes on
+            self._mws2._log_exception("WebSocket message callback", exc)
+
+    def _on_peer_close(self, event):
+        code = event.code
+        if self._ws.state == "REMOTE_CLOSING":
+            # Echo the code (RFC 6455 5.5.1); 1005/1006 are never sent on the wire.
+            reply = code if code not in (1005, 1006) else _NORMAL
+            self._send(lambda ws: ws.close(reply, ""), then_close=True)
+        else:
+            self._client_close()  # answer to our own close frame: the handshake is done
+
+    # ---- send (any thread) ---------------------------------------------------------
+
+    def _send(self, make_bytes, then_close=False):
+        with self._lock:
+            if self._closedNotified:
+                return False
+            try:
+                data = make_bytes(self._ws)
+            except Exception as exc:  # wsframe refuses (state) or bad payload: not sent
+                self._mws2.Log("WebSocket send refused: %s" % exc, self._mws2.DEBUG)
+                return False
+            if then_close:
+                return self._client.AsyncSendData(data, lambda cli, arg: cli.Close())
+            return self._client.AsyncSendData(data)
+
+    def _send_close(self, code, reason):
+        if self._ws.state in ("OPEN", "REMOTE_CLOSING"):
+            remote = self._ws.state == "REMOTE_CLOSING"
+            self._send(lambda ws: ws.close(code, reason), then_close=remote or code != _NORMAL)
+            if not remote and code == _NORMAL:
+                self._after(CLOSE_WAIT_SEC, self._client_close)
+        else:
+            self._client_close()
+
+    def _client_close(self):
+        self._client.Close()
+
+    def SendTextMessage(self, msg):
+        """Send a text message; False if the WebSocket is closed."""
+        if not isinstance(msg, str):
+            raise TypeError('"msg" must be a string')
+        if not msg:
+            raise ValueError('"msg" must be a not empty string')
+        return self._send(lambda ws: ws.send_text(msg))
+
+    def SendBinaryMessage(self, msg):
+        """Send a binary message; False if the WebSocket is closed."""
+        try:
+            data = bytes(msg)
+        except TypeError:
+            raise TypeError('"msg" must be bytes or convertible into bytes') from None
+        if isinstance(msg, (str, int)) or not data:
+            raise ValueError('"msg" must be not empty bytes')
+        return self._send(lambda ws: ws.send_bytes(data))
+
+    def Close(self):
+        """Start the close handshake (code 1000); the TCP connection follows."""
+        self._send_close(_NORMAL, "")
+
+    # ---- liveness ------------------------------------------------------------------
+
+    def _after(self, seconds, func):
+        pool = self._mws2._xasPool
+        if pool is None or not hasattr(pool, "CallLater"):
+            return None
+        return pool.CallLater(seconds, func)
+
+    def _arm_watchdog(self):
+        if self._waitFrameTimeoutSec and not self._closedNotified:
+            self._timer = self._after(self._waitFrameTimeoutSec, self._watchdog)
+
+    def _watchdog(self):
+        # WaitFrameTimeoutSec without a frame: ping once; still nothing after another
+        # period: the peer is gone, close with 1001 (going away).
+        if self._closedNotified:
+            return
+        if self._heard:
+            self._heard = False
+        elif not self._pinged:
+            self._pinged = True
+            self._send(lambda ws: ws.ping(b"mws2"))
+        else:
+            self._send_close(_GOING_AWAY, "no frame received")
+            return
+        self._arm_watchdog()
+
+    def _on_transport_closed(self, reason):
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+        with self._lock:
+            if self._closedNotified:
+                return
+            self._closedNotified = True
+        if self._onClosed is not None:
+            try:
+                self._onClosed(self)
+            except Exception as exc:  # an application bug in OnClosed: logged
+                self._mws2._log_exception("WebSocket OnClosed", exc)
+
+    # ---- properties ----------------------------------------------------------------
+
+    @property
+    def Request(self):
+        return self._request
+
+    @property
+    def IsClosed(self):
+        return self._closedNotified or self._ws.state != "OPEN"
+
+    @property
+    def WaitFrameTimeoutSec(self):
+        return self._waitFrameTimeoutSec
+
+    @WaitFrameTimeoutSec.setter
+    def WaitFrameTimeoutSec(self, value):
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError('"WaitFrameTimeoutSec" must be a positive integer')
+        self._waitFrameTimeoutSec = value
+
+    @property
+    def MaxRecvMessageLength(self):
+        return self._maxRecvMessageLength
+
+    @MaxRecvMessageLength.setter
+    def MaxRecvMessageLength(self, value):
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError('"MaxRecvMessageLength" must be a positive integer or None')
+        self._maxRecvMessageLength = value
+        self._apply_limit()
+
+    @property
+    def OnTextMessage(self):
+        return self._onTextMessage
+
+    @OnTextMessage.setter
+    def OnTextMessage(self, value):
+        self._onTextMessage = _callback(value, "OnTextMessage")
+
+    @property
+    def OnBinaryMessage(self):
+        return self._onBinaryMessage
+
+    @OnBinaryMessage.setter
+    def OnBinaryMessage(self, value):
+        self._onBinaryMessage = _callback(value, "OnBinaryMessage")
+
+    @property
+    def OnClosed(self):
+        return self._onClosed
+
+    @OnClosed.setter
+    def OnClosed(self, value):
+        self._onClosed = _callback(value, "OnClosed")
+
+
+def _callback(value, name):
+    if value is not None and not callable(value):
+        raise TypeError('"%s" must be a function or None' % name)
+    return value

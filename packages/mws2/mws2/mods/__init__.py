@@ -1,0 +1,1 @@
+"""Modules loaded with ``MicroWebSrv2.LoadModule(name)``: one class ``name`` per file."""

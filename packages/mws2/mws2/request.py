@@ -1,0 +1,229 @@
+"""HttpRequest: the MicroWebSrv2 request API over one httpcore_micro ``Request`` event.
+
+Headers are decoded once into a dict (lower-case names; repeated fields joined with
+", " as RFC 9110 section 5.3 allows, cookies with "; "). The body is read by the
+connection before any handler runs, up to ``MaxRequestContentLength``.
+"""
+
+from httpcore_micro import parse_basic_auth, parse_form, parse_query, split_target
+
+from .response import HttpResponse
+
+
+def _decode(value):
+    if isinstance(value, str):
+        return value
+    return bytes(value).decode("latin-1")
+
+
+def _headers_dict(header_pairs):
+    headers = {}
+    for name, value in header_pairs:
+        name = _decode(name).lower()
+        value = _decode(value)
+        if name in headers:
+            value = headers[name] + ("; " if name == "cookie" else ", ") + value
+        headers[name] = value
+    return headers
+
+
+def _split_list(text, sep=","):
+    return [item.strip() for item in text.split(sep) if item.strip()]
+
+
+def _check_str(value, argname):
+    if not isinstance(value, str):
+        raise TypeError('"%s" must be a string' % argname)
+
+
+def _same_secret(given, expected):
+    """Compare without stopping at the first difference (no timing hint on secrets)."""
+    given = given.encode()
+    expected = expected.encode()
+    diff = len(given) ^ len(expected)
+    for i in range(min(len(given), len(expected))):
+        diff |= given[i] ^ expected[i]
+    return diff == 0
+
+
+class HttpRequest:
+    """One request received on a connection (given to handlers and modules)."""
+
+    def __init__(self, microWebSrv2, conn, event, keep_alive):
+        self._mws2 = microWebSrv2
+        self._conn = conn
+        self._method = _decode(event.method)
+        self._httpVer = "HTTP/" + _decode(event.http_version)
+        path, query = split_target(event.target)
+        self._path = path
+        self._queryString = query or ""
+        self._queryParams = None
+        self._headers = _headers_dict(event.headers)
+        self._rawHeaders = event.headers
+        self._keepAlive = keep_alive
+        self._content = None
+        self._is_head = self._method == "HEAD"
+        self._response = HttpResponse(microWebSrv2, self)
+
+    def __repr__(self):
+        return "<HttpRequest %s %s>" % (self._method, self._path)
+
+    # ---- methods -------------------------------------------------------------------
+
+    def GetPostedURLEncodedForm(self):
+        """The name/value pairs of an ``application/x-www-form-urlencoded`` body."""
+        if self.ContentType.lower() != "application/x-www-form-urlencoded" or not self._content:
+            return {}
+        return parse_form(bytes(self._content))
+
+    def GetPostedJSONObject(self):
+        """The JSON value of an ``application/json`` body, or None if absent or invalid."""
+        ctype = self.ContentType.lower()
+        if not (ctype == "application/json" or ctype.endswith("+json")) or not self._content:
+            return None
+        import json
+
+        try:
+            return json.loads(bytes(self._content).decode())
+        except ValueError:  # includes UnicodeError: documented answer is None
+            return None
+
+    def GetHeader(self, name):
+        """The value of header ``name`` (case-insensitive), '' if absent."""
+        _check_str(name, "name")
+        if not name:
+            raise ValueError('"name" must be a not empty string')
+        return self._headers.get(name.lower(), "")
+
+    def CheckBasicAuth(self, username, password):
+        """True if the request carries Basic credentials equal to these (RFC 7617)."""
+        _check_str(username, "username")
+        _check_str(password, "password")
+        creds = parse_basic_auth(self.Authorization)
+        if not creds:
+            return False
+        user_ok = _same_secret(creds[0], username)
+        return _same_secret(creds[1], password) and user_ok
+
+    def CheckBearerAuth(self, token):
+        """True if the request carries ``Authorization: Bearer <token>`` (RFC 6750)."""
+        _check_str(token, "token")
+        parts = self.Authorization.split()
+        if len(parts) != 2 or parts[0].lower() != "bearer":
+            return False
+        return _same_secret(parts[1], token)
+
+    # ---- properties ----------------------------------------------------------------
+
+    @property
+    def UserAddress(self):
+        return self._conn.client.CliAddr
+
+    @property
+    def IsSSL(self):
+        return bool(self._conn.client.IsSSL)
+
+    @property
+    def HttpVer(self):
+        return self._httpVer
+
+    @property
+    def Method(self):
+        return self._method
+
+    @property
+    def Path(self):
+        return self._path
+
+    @property
+    def QueryString(self):
+        return self._queryString
+
+    @property
+    def QueryParams(self):
+        if self._queryParams is None:
+            self._queryParams = parse_query(self._queryString) if self._queryString else {}
+        return self._queryParams
+
+    @property
+    def Host(self):
+        return self._headers.get("host", "")
+
+    @property
+    def Accept(self):
+        return _split_list(self._headers.get("accept", ""))
+
+    @property
+    def AcceptEncodings(self):
+        return _split_list(self._headers.get("accept-encoding", ""))
+
+    @property
+    def AcceptLanguages(self):
+        return _split_list(self._headers.get("accept-language", ""))
+
+    @property
+    def Cookies(self):
+        return _split_list(self._headers.get("cookie", ""), ";")
+
+    @property
+    def CacheControl(self):
+        return self._headers.get("cache-control", "")
+
+    @property
+    def Referer(self):
+        return self._headers.get("referer", "")
+
+    @property
+    def ContentType(self):
+        return self._headers.get("content-type", "").split(";", 1)[0].strip()
+
+    @property
+    def ContentLength(self):
+        if self._content is not None:
+            return len(self._content)
+        try:
+            return int(self._headers.get("content-length", "0"))
+        except ValueError:
+            return 0
+
+    @property
+    def UserAgent(self):
+        return self._headers.get("user-agent", "")
+
+    @property
+    def Authorization(self):
+        return self._headers.get("authorization", "")
+
+    @property
+    def Origin(self):
+        return self._headers.get("origin", "")
+
+    @property
+    def IsKeepAlive(self):
+        return self._keepAlive
+
+    @property
+    def IsUpgrade(self):
+        tokens = _split_list(self._headers.get("connection", "").lower())
+        return "upgrade" in tokens
+
+    @property
+    def Upgrade(self):
+        return self._headers.get("upgrade", "")
+
+    @property
+    def Content(self):
+        return self._content
+
+    @property
+    def Response(self):
+        return self._response
+
+    @property
+    def XAsyncTCPClient(self):
+        return self._conn.client
+
+    @property
+    def Headers(self):
+        """All headers as a dict of lower-case names (not in MicroWebSrv2)."""
+        return self._headers

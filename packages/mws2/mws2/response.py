@@ -1,0 +1,453 @@
+"""HttpResponse: the MicroWebSrv2 answer API, turned into response events on the connection.
+
+The response never writes bytes itself: it gives a status, headers and body pieces to
+its connection (``connection.HttpConnection``), which frames them with httpcore_micro
+and queues them on the xasync client. Streams and files are read one chunk at a time,
+the next chunk only once the previous one is in the kernel (back-pressure).
+"""
+
+from . import status as _status
+from .static import etag, file_stat, http_date, is_file, mime_type, not_modified
+
+# How long browsers may keep a cacheable answer before revalidating it (ETag /
+# Last-Modified make revalidation cheap: a 304 without content).
+CACHE_MAX_AGE_SEC = 3600
+SERVER_NAME = "mws2"
+
+
+def _check_code(code):
+    if not isinstance(code, int) or isinstance(code, bool):
+        raise TypeError('"code" must be an integer')
+    if code < 100 or code > 999:
+        raise ValueError('"code" must be an HTTP status code (100-999)')
+
+
+def _check_text(value, argname):
+    if not isinstance(value, str):
+        raise TypeError('"%s" must be a string' % argname)
+    if not value:
+        raise ValueError('"%s" must be a not empty string' % argname)
+
+
+def _content_bytes(content):
+    if isinstance(content, bytes):
+        return content
+    if isinstance(content, (bytearray, memoryview)):
+        return bytes(content)
+    if isinstance(content, (int, float, bool)):
+        raise TypeError('"content" must be str, bytes or convertible into bytes')
+    try:
+        return bytes(content)
+    except TypeError:
+        raise TypeError('"content" must be str, bytes or convertible into bytes') from None
+
+
+def _quote_filename(name):
+    """Content-Disposition filename: ASCII fallback plus RFC 6266 ``filename*`` if needed."""
+    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
+    value = 'attachment; filename="%s"' % ascii_name
+    if ascii_name != name:
+        encoded = "".join(
+            chr(b)
+            if (48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122 or b in b".-_~")
+            else "%%%02X" % b
+            for b in name.encode()
+        )
+        value += "; filename*=UTF-8''" + encoded
+    return value
+
+
+class HttpResponse:
+    """The answer to one HttpRequest (``request.Response``)."""
+
+    def __init__(self, microWebSrv2, request):
+        self._mws2 = microWebSrv2
+        self._request = request
+        self._conn = request._conn
+        self._headers = []
+        self._allowCaching = False
+        self._accessControlAllowOrigin = None
+        self._contentType = None
+        self._contentCharset = None
+        self._contentLength = 0
+        self._hdrSent = False
+        self._onSent = None
+        self._code = None
+        self._stream = None
+
+    # ---- headers -------------------------------------------------------------------
+
+    def SetHeader(self, name, value):
+        """Set (replace) a response header; ``value`` is converted with ``str``."""
+        _check_text(name, "name")
+        if value is None:
+            raise ValueError('"value" cannot be None')
+        value = str(value)
+        for text in (name, value):
+            if "\r" in text or "\n" in text:
+                raise ValueError("header name and value cannot hold CR or LF")
+        lower = name.lower()
+        for pair in self._headers:
+            if pair[0].lower() == lower:
+                pair[1] = value
+                return
+        self._headers.append([name, value])
+
+    def _has_header(self, lower_name):
+        for pair in self._headers:
+            if pair[0].lower() == lower_name:
+                return True
+        return False
+
+    def _cors_headers(self, out):
+        origin = self._accessControlAllowOrigin
+        request_origin = self._request.Origin
+        if origin is None and self._mws2.CORSAllowAll and request_origin:
+            # Credentials are allowed with CORSAllowAll: the Fetch standard then forbids
+            # "*", so the request's own origin is echoed back.
+            origin = request_origin
+            out.append(("Access-Control-Allow-Credentials", "true"))
+            out.append(("Vary", "Origin"))
+        elif origin is None and self._mws2.AllowAllOrigins:
+            origin = "*"
+        if origin:
+            out.append(("Access-Control-Allow-Origin", origin))
+
+    def _final_headers(self, code, length):
+        out = []
+        if not self._has_header("server"):
+            out.append(("Server", SERVER_NAME))
+        if not self._has_header("cache-control") and code >= 200:
+            if self._allowCaching:
+                out.append(("Cache-Control", "public, max-age=%d" % CACHE_MAX_AGE_SEC))
+            else:
+                out.append(("Cache-Control", "no-cache, no-store, must-revalidate"))
+        if not self._has_header("access-control-allow-origin"):
+            self._cors_headers(out)
+        if self._contentType and not _status.has_no_body(code):
+            ctype = self._contentType
+            if self._contentCharset:
+                ctype += "; charset=" + self._contentCharset
+            out.append(("Content-Type", ctype))
+        if length is not None and not _status.has_no_body(code):
+            out.append(("Content-Length", str(length)))
+        for name, value in self._headers:
+            lower = name.lower()
+            if lower in ("content-length", "transfer-encoding") and length is not None:
+                continue  # the framing is ours to decide
+            out.append((name, value))
+        return out
+
+    def _already_sent(self):
+        if self._hdrSent:
+            self._mws2.Log(
+                "Response already sent for %s %s" % (self._request.Method, self._request.Path),
+                self._mws2.WARNING,
+            )
+            return True
+        return False
+
+    def _start(self, code, length):
+        self._conn.start_response(code, self._final_headers(code, length))
+        self._code = code
+        self._hdrSent = True
+        self._conn.log_answer(self._request, code)
+
+    def _finished(self):
+        """Called by the connection once the last byte is in the kernel."""
+        if self._onSent:
+            try:
+                self._onSent(self._mws2, self)
+            except Exception as exc:  # a faulty callback must not stop the server
+                self._mws2._log_exception("OnSent callback", exc)
+
+    # ---- sending -------------------------------------------------------------------
+
+    def _send_whole(self, code, body):
+        if _status.has_no_body(code):
+            self._start(code, None)
+        else:
+            self._start(code, len(body))
+            if body and not self._request._is_head:
+                self._conn.send_body(body)
+        self._conn.end_response(self)
+
+    def Return(self, code, content=None):
+        """Answer ``code`` with ``content`` (str, bytes ...) or a small status page."""
+        _check_code(code)
+        if self._already_sent():
+            return
+        if content is None:
+            body = b""
+            if not _status.has_no_body(code):
+                body = _status.status_page(code)
+                self._contentType = "text/html"
+                self._contentCharset = "UTF-8"
+        elif isinstance(content, str):
+            body = content.encode()
+            if not self._contentType:
+                self._contentType = "text/html"
+            if not self._contentCharset:
+                self._contentCharset = "UTF-8"
+        else:
+            body = _content_bytes(content)
+            if not self._contentType:
+                self._contentType = "application/octet-stream"
+        self._send_whole(code, body)
+
+    def ReturnJSON(self, code, obj):
+        """Answer ``code`` with ``obj`` serialized as JSON."""
+        import json
+
+        _check_code(code)
+        try:
+            text = json.dumps(obj)
+        except (TypeError, ValueError) as exc:
+            raise ValueError('"obj" cannot be serialized to JSON: %s' % exc) from None
+        self._contentType = "application/json"
+        self._contentCharset = "UTF-8"
+        self.Return(code, text)
+
+    def ReturnOk(self, content=None):
+        self.Return(200, content)
+
+    def ReturnOkJSON(self, obj):
+        self.ReturnJSON(200, obj)
+
+    def ReturnStream(self, code, stream):
+        """Answer with the content read from ``stream`` (chunked if the length is unknown)."""
+        _check_code(code)
+        if not (hasattr(stream, "readinto") or hasattr(stream, "read")):
+            raise TypeError('"stream" must be a readable object (readinto or read)')
+        if self._already_sent():
+            _close_quietly(stream, self._mws2)
+            return
+        if not self._contentType:
+            self._contentType = "application/octet-stream"
+        length = self._contentLength or None
+        self._start(code, length)
+        if self._request._is_head or _status.has_no_body(code):
+            _close_quietly(stream, self._mws2)
+            self._conn.end_response(self)
+            return
+        self._conn.send_stream(stream, length, self)
+
+    def _ReturnChunks(self, code, chunks):
+        """Answer with an iterator of str/bytes pieces (templates); chunked framing."""
+        _check_code(code)
+        if self._already_sent():
+            return
+        if not self._contentType:
+            self._contentType = "text/html"
+            self._contentCharset = "UTF-8"
+        self._start(code, None)
+        if self._request._is_head:
+            self._conn.end_response(self)
+            return
+        self._conn.send_iterator(chunks, self)
+
+    def ReturnFile(self, filename, attachmentName=None):
+        """Answer with a file: shown inline, or downloaded as ``attachmentName``."""
+        _check_text(filename, "filename")
+        if attachmentName is not None and not isinstance(attachmentName, str):
+            raise TypeError('"attachmentName" must be a string or None')
+        if self._already_sent():
+            return
+        st = file_stat(filename)
+        if not is_file(st):
+            self.ReturnNotFound()
+            return
+        if not self._contentType:
+            self._contentType = mime_type(filename) or "application/octet-stream"
+        if not self._has_header("etag"):
+            self.SetHeader("ETag", etag(st))
+        if not self._has_header("last-modified"):
+            self.SetHeader("Last-Modified", http_date(st[8]))
+        if self._request.Method in ("GET", "HEAD") and not_modified(
+            self._request.GetHeader("If-None-Match"),
+            self._request.GetHeader("If-Modified-Since"),
+            st,
+        ):
+            self.ReturnNotModified()
+            return
+        try:
+            fileobj = open(filename, "rb")
+        except OSError:
+            self.ReturnForbidden()
+            return
+        if attachmentName:
+            self.SetHeader("Content-Disposition", _quote_filename(attachmentName))
+        size = st[6]
+        self._contentLength = size
+        self._start(200, size)
+        if self._request._is_head or size == 0:
+            _close_quietly(fileobj, self._mws2)
+            self._conn.end_response(self)
+            return
+        self._conn.send_file(fileobj, size, self)
+
+    def SwitchingProtocols(self, upgrade):
+        """Answer 101 and hand the connection to the new protocol named ``upgrade``."""
+        _check_text(upgrade, "upgrade")
+        if self._already_sent():
+            return
+        self.SetHeader("Connection", "Upgrade")
+        self.SetHeader("Upgrade", upgrade)
+        self._code = 101
+        self._hdrSent = True
+        self._conn.log_answer(self._request, 101)
+        headers = [(name, value) for name, value in self._headers]
+        if not self._has_header("server"):
+            headers.insert(0, ("Server", SERVER_NAME))
+        self._conn.switch_protocols(headers, self)
+
+    # ---- the named answers ---------------------------------------------------------
+
+    def ReturnNotModified(self):
+        self.Return(304)
+
+    def ReturnRedirect(self, location):
+        """Temporary redirect (307: the method and body are kept) to ``location``."""
+        _check_text(location, "location")
+        self.SetHeader("Location", location)
+        self.Return(307)
+
+    def ReturnBadRequest(self):
+        self.Return(400)
+
+    def ReturnUnauthorized(self, typeName, realm=None):
+        """401 asking for authentication scheme ``typeName`` (RFC 9110 section 11.6.1)."""
+        _check_text(typeName, "typeName")
+        if realm is not None and not isinstance(realm, str):
+            raise TypeError('"realm" must be a string or None')
+        challenge = typeName
+        if realm:
+            challenge += ' realm="%s"' % realm.replace("\\", "\\\\").replace('"', '\\"')
+        self.SetHeader("WWW-Authenticate", challenge)
+        self.Return(401)
+
+    def ReturnForbidden(self):
+        self.Return(403)
+
+    def ReturnNotFound(self):
+        url = self._mws2.NotFoundURL
+        if url and url != self._request.Path:
+            self.ReturnRedirect(url)
+        else:
+            self.Return(404)
+
+    def ReturnMethodNotAllowed(self):
+        self.Return(405)
+
+    def ReturnEntityTooLarge(self):
+        self.Return(413)
+
+    def ReturnInternalServerError(self):
+        self.Return(500)
+
+    def ReturnNotImplemented(self):
+        self.Return(501)
+
+    def ReturnServiceUnavailable(self):
+        self.Return(503)
+
+    def ReturnBasicAuthRequired(self):
+        self.ReturnUnauthorized("Basic", "mws2")
+
+    def ReturnBearerAuthRequired(self):
+        self.ReturnUnauthorized("Bearer")
+
+    # ---- properties ----------------------------------------------------------------
+
+    @property
+    def Request(self):
+        return self._request
+
+    @property
+    def UserAddress(self):
+        return self._request.UserAddress
+
+    @property
+    def IsSSL(self):
+        return self._request.IsSSL
+
+    @property
+    def AllowCaching(self):
+        return self._allowCaching
+
+    @AllowCaching.setter
+    def AllowCaching(self, value):
+        if not isinstance(value, bool):
+            raise TypeError('"AllowCaching" must be a bool')
+        self._allowCaching = value
+
+    @property
+    def AccessControlAllowOrigin(self):
+        return self._accessControlAllowOrigin
+
+    @AccessControlAllowOrigin.setter
+    def AccessControlAllowOrigin(self, value):
+        if value is not None and not isinstance(value, str):
+            raise TypeError('"AccessControlAllowOrigin" must be a string or None')
+        self._accessControlAllowOrigin = value or None
+
+    @property
+    def ContentType(self):
+        return self._contentType
+
+    @ContentType.setter
+    def ContentType(self, value):
+        if value is not None and not isinstance(value, str):
+            raise TypeError('"ContentType" must be a string or None')
+        self._contentType = value
+
+    @property
+    def ContentCharset(self):
+        return self._contentCharset
+
+    @ContentCharset.setter
+    def ContentCharset(self, value):
+        if value is not None and not isinstance(value, str):
+            raise TypeError('"ContentCharset" must be a string or None')
+        self._contentCharset = value
+
+    @property
+    def ContentLength(self):
+        return self._contentLength
+
+    @ContentLength.setter
+    def ContentLength(self, value):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError('"ContentLength" must be an integer')
+        if value < 0:
+            raise ValueError('"ContentLength" must be zero or positive')
+        self._contentLength = value
+
+    @property
+    def HeadersSent(self):
+        return self._hdrSent
+
+    @property
+    def OnSent(self):
+        return self._onSent
+
+    @OnSent.setter
+    def OnSent(self, value):
+        if value is not None and not callable(value):
+            raise TypeError('"OnSent" must be a function or None')
+        self._onSent = value
+
+    @property
+    def StatusCode(self):
+        """The status sent (None before the headers go out)."""
+        return self._code
+
+
+def _close_quietly(stream, mws2):
+    close = getattr(stream, "close", None)
+    if close is None:
+        return
+    try:
+        close()
+    except OSError as exc:  # nothing more to do with a stream we are done with
+        mws2.Log("Closing a response stream failed: %s" % exc, mws2.DEBUG)

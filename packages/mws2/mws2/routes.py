@@ -1,0 +1,223 @@
+"""Web routes: ``@WebRoute``, ``RegisterRoute``, ``ResolveRoute``, ``PathFromRoute``.
+
+Routes are global (every MicroWebSrv2 instance sees them), as in MicroWebSrv2. A route
+path is split into segments; a ``<name>`` segment captures one path segment (any
+characters but ``/``: dots, hyphens, hex digits ...). Matching compares literal segments
+case-insensitively; captured values keep their case, and decimal values become ``int``.
+"""
+
+GET = "GET"
+HEAD = "HEAD"
+POST = "POST"
+PUT = "PUT"
+DELETE = "DELETE"
+OPTIONS = "OPTIONS"
+PATCH = "PATCH"
+
+_routes = []
+
+
+class _Route:
+    def __init__(self, handler, method, route_path, name, parts):
+        self.handler = handler
+        self.method = method
+        self.route_path = route_path
+        self.name = name
+        # parts: list of (is_arg, text); text is the lower-cased literal or the arg name
+        self.parts = parts
+        self.arg_names = [text for is_arg, text in parts if is_arg]
+
+
+class RouteResult:
+    """What ``ResolveRoute`` found: the handler, the route and the captured arguments."""
+
+    def __init__(self, route, args):
+        self._route = route
+        self._args = args
+
+    def __repr__(self):
+        if self._route.name:
+            return self._route.name
+        return "%s %s" % (self._route.method, self._route.route_path)
+
+    @property
+    def Handler(self):
+        return self._route.handler
+
+    @property
+    def Method(self):
+        return self._route.method
+
+    @property
+    def RoutePath(self):
+        return self._route.route_path
+
+    @property
+    def Name(self):
+        return self._route.name
+
+    @property
+    def Args(self):
+        return self._args
+
+
+def _check_text(value, argname):
+    if not isinstance(value, str):
+        raise TypeError('"%s" must be a string' % argname)
+    if not value:
+        raise ValueError('"%s" must be a not empty string' % argname)
+
+
+def _strip_trailing_slash(path):
+    if len(path) > 1 and path.endswith("/"):
+        return path[:-1]
+    return path
+
+
+def _parse_route_path(route_path):
+    parts = []
+    for segment in route_path.split("/")[1:]:
+        if segment.startswith("<") and segment.endswith(">"):
+            arg_name = segment[1:-1]
+            if not arg_name or "<" in arg_name or ">" in arg_name:
+                raise ValueError('"routePath" has an empty or bad argument: %r' % route_path)
+            if arg_name in [text for is_arg, text in parts if is_arg]:
+                raise ValueError('"routePath" repeats the argument <%s>' % arg_name)
+            parts.append((True, arg_name))
+        elif "<" in segment or ">" in segment:
+            raise ValueError('"routePath" argument must be a whole segment: %r' % route_path)
+        else:
+            parts.append((False, segment.lower()))
+    return parts
+
+
+def _same_shape(parts_a, parts_b):
+    if len(parts_a) != len(parts_b):
+        return False
+    for (arg_a, text_a), (arg_b, text_b) in zip(parts_a, parts_b):
+        if arg_a != arg_b or (not arg_a and text_a != text_b):
+            return False
+    return True
+
+
+def RegisterRoute(handler, method, routePath, name=None):
+    """Register ``handler`` for ``method`` and ``routePath`` (the decorator's work)."""
+    if not callable(handler):
+        raise TypeError('"handler" must be a function')
+    _check_text(method, "method")
+    _check_text(routePath, "routePath")
+    if routePath[0] != "/":
+        raise ValueError('"routePath" must start with "/"')
+    if name is not None and not isinstance(name, str):
+        raise TypeError('"name" must be a string or None')
+    method = method.upper()
+    routePath = _strip_trailing_slash(routePath)
+    parts = _parse_route_path(routePath)
+    for route in _routes:
+        if route.method == method and _same_shape(route.parts, parts):
+            if route.handler is handler and route.name == name:
+                return  # registering the very same route again (module reloaded) is harmless
+            raise ValueError('"routePath" duplicates the route %s %s' % (method, route.route_path))
+    _routes.append(_Route(handler, method, routePath, name, parts))
+
+
+def UnregisterRoute(method, routePath):
+    """Remove a registered route (not in MicroWebSrv2; handy for tests and reloads)."""
+    method = method.upper()
+    parts = _parse_route_path(_strip_trailing_slash(routePath))
+    for route in _routes:
+        if route.method == method and _same_shape(route.parts, parts):
+            _routes.remove(route)
+            return True
+    return False
+
+
+def WebRoute(method, routePath, name=None):
+    """Decorator: ``@WebRoute(GET, '/users/<id>')`` registers the function below it."""
+    if callable(method):
+        raise TypeError("@WebRoute needs its arguments: @WebRoute(method, routePath)")
+
+    def register(handler):
+        RegisterRoute(handler, method, routePath, name)
+        return handler
+
+    return register
+
+
+def _arg_value(text):
+    digits = text[1:] if text[:1] == "-" else text
+    if digits and len(digits) <= 18 and digits.isdigit():
+        return int(text)
+    return text
+
+
+def _match(route, segments):
+    if len(route.parts) != len(segments):
+        return None
+    args = {}
+    for (is_arg, text), segment in zip(route.parts, segments):
+        if is_arg:
+            if not segment:
+                return None
+            args[text] = _arg_value(segment)
+        elif text != segment.lower():
+            return None
+    return args
+
+
+def _segments(path):
+    return _strip_trailing_slash(path).split("/")[1:]
+
+
+def ResolveRoute(method, path):
+    """The ``RouteResult`` of the first route matching ``method`` and ``path``, or None."""
+    if not isinstance(method, str) or not isinstance(path, str) or not path.startswith("/"):
+        return None
+    method = method.upper()
+    segments = _segments(path)
+    for route in _routes:
+        if route.method == method:
+            args = _match(route, segments)
+            if args is not None:
+                return RouteResult(route, args)
+    return None
+
+
+def AllowedMethods(path):
+    """The methods some route accepts for ``path`` (for 405 answers and pre-flights)."""
+    segments = _segments(path)
+    found = []
+    for route in _routes:
+        if route.method not in found and _match(route, segments) is not None:
+            found.append(route.method)
+    return found
+
+
+def PathFromRoute(routeName, routeArgs=None):
+    """Build the path of the route named ``routeName`` with ``routeArgs`` filled in."""
+    _check_text(routeName, "routeName")
+    if routeArgs is None:
+        routeArgs = {}
+    if not isinstance(routeArgs, dict):
+        raise TypeError('"routeArgs" must be a dict')
+    for route in _routes:
+        if route.name == routeName:
+            segments = []
+            for is_arg, text in route.parts:
+                if not is_arg:
+                    segments.append(text)
+                    continue
+                if routeArgs.get(text) is None:
+                    raise ValueError('"routeArgs" lacks <%s> for route %s' % (text, routeName))
+                segments.append(str(routeArgs[text]))
+            return _literal_case(route.route_path, segments)
+    raise ValueError('"routeName" is not a registered route: %s' % routeName)
+
+
+def _literal_case(route_path, segments):
+    """Put the route's own spelling back on literal segments (parts are lower-cased)."""
+    original = route_path.split("/")[1:]
+    out = []
+    for orig, seg in zip(original, segments):
+        out.append(orig if orig.lower() == seg and not orig.startswith("<") else seg)
+    return "/" + "/".join(out)

@@ -1,0 +1,588 @@
+"""MicroWebSrv2: configuration, presets, start/stop, TLS, logging, modules.
+
+The server itself moves no byte and parses nothing: it listens with an xasync
+``XAsyncTCPServer`` and gives every accepted client to a ``connection.HttpConnection``.
+"""
+
+import sys
+
+from xasync import XAsyncSocketsPool, XAsyncTCPServer, XBufferSlots
+
+from . import static as _static
+from .compat import IS_MICROPYTHON, format_traceback, new_lock, set_thread_stack_size
+
+
+class MicroWebSrv2Exception(Exception):
+    pass
+
+
+REFUSAL_SLOTS = 4
+# MicroPython ports that run on a PC: an 8 KiB thread stack is far too small there.
+_HOSTED_PLATFORMS = ("linux", "darwin", "win32", "windows")
+
+# MicroWebSrv2's presets: (ConnQueueCapacity, BufferSlotsCount, BufferSlotSize,
+# KeepAllocBufferSlots, MaxRequestContentLength)
+PRESETS = {
+    "embedded": (8, 16, 1024, True, 16 * 1024),
+    "light": (64, 128, 1024, True, 512 * 1024),
+    "normal": (256, 512, 4 * 1024, True, 2 * 1024 * 1024),
+    "large": (512, 2 * 1024, 16 * 1024, True, 8 * 1024 * 1024),
+}
+
+_HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+
+
+def _check_positive_int(value, argname, zero_ok=False):
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError('"%s" must be an integer' % argname)
+    if value < 0 or (value == 0 and not zero_ok):
+        tail = " or zero" if zero_ok else ""
+        raise ValueError('"%s" must be a positive integer%s' % (argname, tail))
+
+
+def _check_text(value, argname):
+    if not isinstance(value, str):
+        raise TypeError('"%s" must be a string' % argname)
+    if not value:
+        raise ValueError('"%s" must be a not empty string' % argname)
+
+
+def _check_bool(value, argname):
+    if not isinstance(value, bool):
+        raise TypeError('"%s" must be a bool' % argname)
+
+
+class MicroWebSrv2:
+    """The web server (one listening socket; many instances may share a pool)."""
+
+    DEBUG = 0x00
+    INFO = 0x01
+    WARNING = 0x02
+    ERROR = 0x03
+    MSG_TYPE_STR = {DEBUG: "DEBUG", INFO: "INFO", WARNING: "WARNING", ERROR: "ERROR"}
+
+    # Loaded modules are global to every instance, as in MicroWebSrv2: [(name, instance)]
+    _modules = []
+
+    def __init__(self):
+        self._bindAddr = ("0.0.0.0", 80)
+        self._boundAddr = None
+        self._sslContext = None
+        self._rootPath = "www"
+        self._timeoutSec = 2
+        self._notFoundURL = None
+        self._allowAllOrigins = False
+        self._corsAllowAll = False
+        self._onLogging = None
+        self._maxConnections = None
+        self._xasSrv = None
+        self._xasPool = None
+        self._managedPool = None
+        self._connections = {}
+        self._connLock = new_lock()
+        self._logger = None
+        self._running = False
+        self._backlog = self._slotsCount = self._slotsSize = None
+        self._keepAlloc = self._maxContentLen = None
+        # A board gets the embedded preset: the normal one is sized for a PC.
+        self._apply_preset("embedded" if IS_MICROPYTHON else "normal")
+
+    # ---- static methods ------------------------------------------------------------
+
+    @staticmethod
+    def LoadModule(modName):
+        """Load module ``modName`` (mws2/mods or anywhere on the import path), once."""
+        _check_text(modName, "modName")
+        for name, instance in MicroWebSrv2._modules:
+            if name == modName:
+                return instance
+        module_class = _find_module_class(modName)
+        instance = module_class()
+        MicroWebSrv2._modules.append((modName, instance))
+        return instance
+
+    @staticmethod
+    def UnloadModule(modName):
+        """Forget a loaded module (not in MicroWebSrv2; handy for tests and reloads)."""
+        for entry in MicroWebSrv2._modules:
+            if entry[0] == modName:
+                MicroWebSrv2._modules.remove(entry)
+                return True
+        return False
+
+    @staticmethod
+    def HTMLEscape(s):
+        """``s`` with ``& < > " '`` escaped for HTML text and attribute values."""
+        if not isinstance(s, str):
+            raise TypeError('"s" must be a string')
+        return "".join(_HTML_ESCAPES.get(c, c) for c in s)
+
+    @staticmethod
+    def AddDefaultPage(filename):
+        _check_text(filename, "filename")
+        if "/" in filename or "\\" in filename:
+            raise ValueError('"filename" must be a file name, not a path')
+        if filename not in _static.DEFAULT_PAGES:
+            _static.DEFAULT_PAGES.append(filename)
+
+    @staticmethod
+    def AddMimeType(ext, mimeType):
+        _check_text(ext, "ext")
+        _check_text(mimeType, "mimeType")
+        if not ext.startswith("."):
+            raise ValueError('"ext" must start with a dot, e.g. ".tar"')
+        _static.MIME_TYPES[ext.lower()] = mimeType.lower()
+
+    @staticmethod
+    def GetMimeTypeFromFilename(filename):
+        _check_text(filename, "filename")
+        return _static.mime_type(filename)
+
+    # ---- start / stop --------------------------------------------------------------
+
+    def StartInPool(self, asyncSocketsPool):
+        """Listen on BindAddress inside an existing XAsyncSocketsPool."""
+        if not isinstance(asyncSocketsPool, XAsyncSocketsPool):
+            raise TypeError('"asyncSocketsPool" must be an XAsyncSocketsPool')
+        if self._xasSrv is not None:
+            raise MicroWebSrv2Exception("the server is already running")
+        # A few slots over BufferSlotsCount let us answer 503 to the connections beyond
+        # MaxConnections (xasync closes silently when no slot is left). Slots are lazy.
+        slots = XBufferSlots(self._slotsCount + REFUSAL_SLOTS, self._slotsSize, self._keepAlloc)
+        try:
+            self._xasSrv = XAsyncTCPServer.Create(
+                asyncSocketsPool, self._bindAddr, self._backlog, slots
+            )
+        except Exception as exc:  # bind errors differ per port; all mean "cannot listen"
+            raise MicroWebSrv2Exception(
+                "cannot listen on %s:%s (%s)" % (self._bindAddr[0], self._bindAddr[1], exc)
+            ) from None
+        self._xasPool = asyncSocketsPool
+        self._xasSrv.OnClientAccepted = self._on_client_accepted
+        self._xasSrv.OnClosed = self._on_server_closed
+        self._running = True
+        addr = self._boundAddr = self.BoundAddress
+        self.Log("Server listening on %s:%s" % (addr[0], addr[1]), MicroWebSrv2.INFO)
+
+    def StartManaged(self, parllProcCount=1, procStackSize=0):
+        """Start in a pool of our own: 0 = run in this thread (blocks), N = N threads."""
+        _check_positive_int(parllProcCount, "parllProcCount", zero_ok=True)
+        _check_positive_int(procStackSize, "procStackSize", zero_ok=True)
+        if self._xasSrv is not None:
+            raise MicroWebSrv2Exception("the server is already running")
+        if procStackSize == 0 and IS_MICROPYTHON and sys.platform not in _HOSTED_PLATFORMS:
+            procStackSize = 8 * 1024  # a board's default; the unix port keeps its own
+        previous = None
+        if procStackSize:
+            try:
+                previous = set_thread_stack_size(procStackSize)
+            except ValueError as exc:
+                raise ValueError(
+                    '"procStackSize" of %d is refused: %s' % (procStackSize, exc)
+                ) from None
+        pool = XAsyncSocketsPool()
+        try:
+            self.StartInPool(pool)
+            self._managedPool = pool
+            self.Log("Managed pool started (%d thread(s))" % parllProcCount, MicroWebSrv2.INFO)
+            pool.AsyncWaitEvents(threadsCount=parllProcCount)
+        except BaseException:
+            self.Stop()
+            raise
+        finally:
+            if previous is not None:
+                set_thread_stack_size(previous)
+        if parllProcCount == 0:
+            self._stopped()  # the loop returned: the pool was stopped
+
+    def Stop(self):
+        """Stop listening, close this server's connections; stop the pool if managed."""
+        srv, self._xasSrv = self._xasSrv, None
+        if srv is not None:
+            srv.Close()
+        for conn in self._all_connections():
+            conn.close()
+        pool, self._managedPool = self._managedPool, None
+        if pool is not None:
+            self.Log("Stopping the managed pool", MicroWebSrv2.INFO)
+            pool.StopWaitEvents()
+        self._stopped()
+
+    def _stopped(self):
+        self._running = False
+        self._xasSrv = None
+        self._managedPool = None
+
+    def _on_server_closed(self, srv, reason):
+        addr = self._boundAddr or self._bindAddr
+        self.Log("Server %s:%s closed" % (addr[0], addr[1]), MicroWebSrv2.INFO)
+
+    # ---- connections ---------------------------------------------------------------
+
+    def _on_client_accepted(self, srv, client):
+        from .connection import HttpConnection
+
+        limit = self.MaxConnections
+        with self._connLock:
+            over = len(self._connections) >= limit
+        if over:
+            self._refuse(client)
+            return
+        if self._sslContext is not None:
+            try:
+                client.StartSSLContext(self._sslContext, serverSide=True)
+            except Exception as exc:  # a bad handshake closes this socket only
+                self.Log("TLS refused for %s: %s" % (client.CliAddr, exc), MicroWebSrv2.DEBUG)
+                client.Close()
+                return
+        conn = HttpConnection(self, client)
+        with self._connLock:
+            self._connections[id(conn)] = conn
+        conn.start()
+
+    def _refuse(self, client):
+        """Over MaxConnections: a 503 and close, so memory stays bounded."""
+        from httpcore_micro import Data, EndOfMessage, Response, ServerConnection
+
+        from .status import status_page
+
+        self.Log(
+            "Connection refused (MaxConnections reached): %s" % (client.CliAddr,),
+            MicroWebSrv2.WARNING,
+        )
+        body = status_page(503)
+        headers = [
+            ("Content-Type", "text/html; charset=UTF-8"),
+            ("Content-Length", str(len(body))),
+            ("Retry-After", "1"),
+        ]
+        http = ServerConnection()
+        data = http.send(Response(503, headers, b"Service Unavailable"))
+        data += http.send(Data(body)) + http.send(EndOfMessage())
+        client.AsyncSendData(data, lambda cli, arg: cli.Close())
+
+    def _forget_connection(self, conn):
+        with self._connLock:
+            self._connections.pop(id(conn), None)
+
+    def _all_connections(self):
+        with self._connLock:
+            return list(self._connections.values())
+
+    def _http_limits(self):
+        """(max_header_bytes, max_headers, max_target) from the buffer settings.
+
+        The head may take 4 slots (4 KiB on the embedded preset, 16 KiB normal, 64 KiB
+        large, never below 4 KiB nor above 64 KiB); the target half of it.
+        """
+        head = min(max(4 * self._slotsSize, 4096), 65536)
+        return (head, 100, head // 2)
+
+    def _chunk_size(self):
+        """Bytes per read of a streamed response: one slot (at least 512 bytes)."""
+        return max(self._slotsSize, 512)
+
+    # ---- logging -------------------------------------------------------------------
+
+    def Log(self, msg, msgType):
+        """Log to OnLogging if set, else Python's logging ("mws2") or print on MicroPython."""
+        if self._onLogging is not None:
+            try:
+                self._onLogging(self, str(msg), msgType)
+                return
+            except Exception as exc:  # a faulty OnLogging falls back to the default output
+                msg = "OnLogging raised %r while logging: %s" % (exc, msg)
+                msgType = MicroWebSrv2.ERROR
+        if IS_MICROPYTHON:
+            print("MWS2-%s> %s" % (MicroWebSrv2.MSG_TYPE_STR.get(msgType, "INFO"), msg))
+            return
+        self._python_logger().log(_LEVELS.get(msgType, 20), "%s", msg)
+
+    def _python_logger(self):
+        if self._logger is None:
+            import logging
+
+            self._logger = logging.getLogger("mws2")
+        return self._logger
+
+    def _wants_debug(self):
+        if self._onLogging is not None or IS_MICROPYTHON:
+            return True
+        return self._python_logger().isEnabledFor(10)
+
+    def _log_exception(self, where, exc):
+        self.Log("%s raised %s\n%s" % (where, repr(exc), format_traceback(exc)), MicroWebSrv2.ERROR)
+
+    def _loaded_modules(self):
+        return MicroWebSrv2._modules
+
+    # ---- files ---------------------------------------------------------------------
+
+    def ResolvePhysicalPath(self, urlPath):
+        """The file under RootPath that serves ``urlPath`` (default page for folders), or None."""
+        _check_text(urlPath, "urlPath")
+        return _static.resolve(self._rootPath, urlPath)
+
+    # ---- TLS -----------------------------------------------------------------------
+
+    def EnableSSL(self, certFile, keyFile, caFile=None):
+        """Serve HTTPS with this certificate and key (port 80 becomes 443)."""
+        _check_text(certFile, "certFile")
+        _check_text(keyFile, "keyFile")
+        if caFile is not None:
+            _check_text(caFile, "caFile")
+        self._check_not_running("SSL")
+        try:
+            import ssl
+        except ImportError:
+            raise MicroWebSrv2Exception("this Python has no ssl module") from None
+        if not hasattr(ssl, "SSLContext"):
+            raise MicroWebSrv2Exception("this Python's ssl module has no SSLContext")
+        self._sslContext = _make_ssl_context(ssl, certFile, keyFile, caFile)
+        if self._bindAddr[1] == 80:
+            self._bindAddr = (self._bindAddr[0], 443)
+
+    def DisableSSL(self):
+        self._check_not_running("SSL")
+        self._sslContext = None
+        if self._bindAddr[1] == 443:
+            self._bindAddr = (self._bindAddr[0], 80)
+
+    # ---- presets -------------------------------------------------------------------
+
+    def _check_not_running(self, what):
+        if self._xasSrv is not None:
+            raise MicroWebSrv2Exception("%s cannot be changed while the server is running" % what)
+
+    def _apply_preset(self, name):
+        self._check_not_running("Configuration")
+        (self._backlog, self._slotsCount, self._slotsSize, self._keepAlloc, self._maxContentLen) = (
+            PRESETS[name]
+        )
+
+    def SetEmbeddedConfig(self):
+        self._apply_preset("embedded")
+
+    def SetLightConfig(self):
+        self._apply_preset("light")
+
+    def SetNormalConfig(self):
+        self._apply_preset("normal")
+
+    def SetLargeConfig(self):
+        self._apply_preset("large")
+
+    # ---- properties ----------------------------------------------------------------
+
+    @property
+    def IsRunning(self):
+        if not self._running or self._xasSrv is None or self._xasPool is None:
+            return False
+        return bool(self._xasPool.WaitEventsProcessing)
+
+    @property
+    def ConnQueueCapacity(self):
+        return self._backlog
+
+    @ConnQueueCapacity.setter
+    def ConnQueueCapacity(self, value):
+        _check_positive_int(value, "ConnQueueCapacity")
+        self._check_not_running('"ConnQueueCapacity"')
+        self._backlog = value
+
+    @property
+    def BufferSlotsCount(self):
+        return self._slotsCount
+
+    @BufferSlotsCount.setter
+    def BufferSlotsCount(self, value):
+        _check_positive_int(value, "BufferSlotsCount")
+        self._check_not_running('"BufferSlotsCount"')
+        self._slotsCount = value
+
+    @property
+    def BufferSlotSize(self):
+        return self._slotsSize
+
+    @BufferSlotSize.setter
+    def BufferSlotSize(self, value):
+        _check_positive_int(value, "BufferSlotSize")
+        self._check_not_running('"BufferSlotSize"')
+        self._slotsSize = value
+
+    @property
+    def KeepAllocBufferSlots(self):
+        return self._keepAlloc
+
+    @KeepAllocBufferSlots.setter
+    def KeepAllocBufferSlots(self, value):
+        _check_bool(value, "KeepAllocBufferSlots")
+        self._check_not_running('"KeepAllocBufferSlots"')
+        self._keepAlloc = value
+
+    @property
+    def MaxRequestContentLength(self):
+        return self._maxContentLen
+
+    @MaxRequestContentLength.setter
+    def MaxRequestContentLength(self, value):
+        _check_positive_int(value, "MaxRequestContentLength")
+        self._check_not_running('"MaxRequestContentLength"')
+        self._maxContentLen = value
+
+    @property
+    def MaxConnections(self):
+        """Open connections served at once (default: BufferSlotsCount); beyond: 503."""
+        return self._maxConnections or self._slotsCount
+
+    @MaxConnections.setter
+    def MaxConnections(self, value):
+        if value is not None:
+            _check_positive_int(value, "MaxConnections")
+        self._maxConnections = value
+
+    @property
+    def BindAddress(self):
+        return self._bindAddr
+
+    @BindAddress.setter
+    def BindAddress(self, value):
+        if not isinstance(value, tuple) or len(value) != 2:
+            raise TypeError('"BindAddress" must be a tuple (str_ip_addr, int_port)')
+        if not isinstance(value[0], str):
+            raise TypeError('"BindAddress" address must be a string')
+        if not isinstance(value[1], int) or not 0 <= value[1] <= 65535:
+            raise ValueError('"BindAddress" port must be an integer from 0 to 65535')
+        self._check_not_running('"BindAddress"')
+        self._bindAddr = value
+
+    @property
+    def BoundAddress(self):
+        """The address really listened on (port 0 resolved), else BindAddress."""
+        srv = self._xasSrv
+        addr = getattr(srv, "SrvAddr", None) if srv is not None else None
+        return tuple(addr) if addr else self._bindAddr
+
+    @property
+    def IsSSLEnabled(self):
+        return self._sslContext is not None
+
+    @property
+    def RootPath(self):
+        return self._rootPath
+
+    @RootPath.setter
+    def RootPath(self, value):
+        _check_text(value, "RootPath")
+        self._rootPath = value
+
+    @property
+    def RequestsTimeoutSec(self):
+        return self._timeoutSec
+
+    @RequestsTimeoutSec.setter
+    def RequestsTimeoutSec(self, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ValueError('"RequestsTimeoutSec" must be a positive number')
+        self._timeoutSec = value
+
+    @property
+    def NotFoundURL(self):
+        return self._notFoundURL
+
+    @NotFoundURL.setter
+    def NotFoundURL(self, value):
+        if value is not None and not isinstance(value, str):
+            raise TypeError('"NotFoundURL" must be a string or None')
+        self._notFoundURL = value or None
+
+    @property
+    def AllowAllOrigins(self):
+        return self._allowAllOrigins
+
+    @AllowAllOrigins.setter
+    def AllowAllOrigins(self, value):
+        _check_bool(value, "AllowAllOrigins")
+        self._allowAllOrigins = value
+
+    @property
+    def CORSAllowAll(self):
+        return self._corsAllowAll
+
+    @CORSAllowAll.setter
+    def CORSAllowAll(self, value):
+        _check_bool(value, "CORSAllowAll")
+        self._corsAllowAll = value
+
+    @property
+    def OnLogging(self):
+        return self._onLogging
+
+    @OnLogging.setter
+    def OnLogging(self, value):
+        if value is not None and not callable(value):
+            raise TypeError('"OnLogging" must be a function or None')
+        self._onLogging = value
+
+
+_LEVELS = {0x00: 10, 0x01: 20, 0x02: 30, 0x03: 40}
+
+
+def _make_ssl_context(ssl, certFile, keyFile, caFile):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        _load_cert_chain(ctx, certFile, keyFile)
+    except (OSError, ValueError) as exc:
+        raise ValueError('"certFile"/"keyFile" cannot be loaded: %s' % exc) from None
+    if caFile:
+        try:
+            ctx.load_verify_locations(caFile)
+        except (OSError, ValueError) as exc:
+            raise ValueError('"caFile" cannot be loaded: %s' % exc) from None
+    return ctx
+
+
+def _load_cert_chain(ctx, certFile, keyFile):
+    try:
+        ctx.load_cert_chain(certFile, keyFile)
+        return
+    except (OSError, ValueError):
+        if not IS_MICROPYTHON:
+            raise
+    # Some MicroPython builds leave PEM parsing out of mbedTLS ("invalid key"), but
+    # take DER: decode the PEM blocks ourselves and hand over the bytes.
+    ctx.load_cert_chain(_pem_to_der(certFile), _pem_to_der(keyFile))
+
+
+def _pem_to_der(path):
+    import binascii
+
+    with open(path, "rb") as f:
+        data = f.read()
+    begin = data.find(b"-----BEGIN")
+    if begin < 0:
+        return data  # already DER
+    body_start = data.find(b"\n", begin) + 1
+    body_end = data.find(b"-----END", body_start)
+    if body_start <= 0 or body_end < 0:
+        raise ValueError("%s is not a PEM file" % path)
+    return binascii.a2b_base64(b"".join(data[body_start:body_end].split()))
+
+
+def _find_module_class(modName):
+    """The class ``modName`` from ``mws2.mods.<modName>``, else from module ``modName``."""
+    errors = []
+    for path in ("mws2.mods." + modName, modName):
+        try:
+            module = __import__(path, None, None, [modName])
+        except ImportError as exc:
+            errors.append("%s: %s" % (path, exc))
+            continue
+        for part in path.split(".")[1:]:
+            if getattr(module, "__name__", "") != path:
+                module = getattr(module, part, module)
+        module_class = getattr(module, modName, None)
+        if isinstance(module_class, type):
+            return module_class
+        errors.append("%s has no class %s" % (path, modName))
+    raise MicroWebSrv2Exception('cannot load module "%s" (%s)' % (modName, "; ".join(errors)))

@@ -1,0 +1,112 @@
+"""A UTF-8 validator that works byte by byte across chunk boundaries.
+
+MicroPython's ``bytes.decode`` accepts encoded surrogates and other sequences that
+RFC 3629 forbids, so text frames (RFC 6455 section 8.1) are checked here first. The
+ranges follow RFC 3629 section 4: an impossible prefix (``ED A0``, ``F4 90``, ``E0 80``
+...) fails on the byte that makes it impossible, not at the end of the character.
+"""
+
+
+def _ascii_only(data):
+    # MicroPython has no bytes.isascii: a decode that keeps the length means 1 byte
+    # per character; a decode error (possible on CPython) means "not plain ASCII".
+    try:
+        return len(str(data, "utf-8")) == len(data)
+    except UnicodeError:
+        return False
+
+
+class Utf8Validator:
+    """Feed chunks; each ``feed`` raises ``ValueError`` at the first invalid byte."""
+
+    def __init__(self):
+        self._need = 0  # continuation bytes still expected
+        self._lo = 0x80  # allowed range of the next continuation byte
+        self._hi = 0xBF
+
+    @property
+    def complete(self):
+        """True when no character is cut in the middle."""
+        return self._need == 0
+
+    def feed(self, data):
+        """Check ``data``; return the index just after its last complete character."""
+        if self._need == 0 and _ascii_only(data):
+            return len(data)
+        need = self._need
+        lo = self._lo
+        hi = self._hi
+        end = 0
+        index = 0
+        for byte in data:
+            index += 1
+            if need:
+                if byte < lo or byte > hi:
+                    raise ValueError("invalid continuation byte at %d" % (index - 1))
+                need -= 1
+                lo = 0x80
+                hi = 0xBF
+                if not need:
+                    end = index
+            elif byte < 0x80:
+                end = index
+            elif 0xC2 <= byte <= 0xDF:
+                need = 1
+            elif 0xE1 <= byte <= 0xEF and byte != 0xED:
+                need = 2
+            elif byte == 0xE0:  # no overlong 3-byte forms
+                need = 2
+                lo = 0xA0
+            elif byte == 0xED:  # no UTF-16 surrogates
+                need = 2
+                hi = 0x9F
+            elif byte == 0xF0:  # no overlong 4-byte forms
+                need = 3
+                lo = 0x90
+            elif 0xF1 <= byte <= 0xF3:
+                need = 3
+            elif byte == 0xF4:  # nothing above U+10FFFF
+                need = 3
+                hi = 0x8F
+            else:
+                raise ValueError("invalid start byte at %d" % (index - 1))
+        self._need = need
+        self._lo = lo
+        self._hi = hi
+        return end
+
+
+def is_valid_utf8(data):
+    """True if ``data`` is complete, valid UTF-8."""
+    validator = Utf8Validator()
+    try:
+        validator.feed(data)
+    except ValueError:
+        return False
+    return validator.complete
+
+
+class PureUtf8Decoder:
+    """Incremental decoder: ``decode(chunk, final)`` returns the text complete so far.
+
+    Raises ``ValueError`` on invalid UTF-8, or on a cut character when ``final``.
+    """
+
+    def __init__(self):
+        self._validator = Utf8Validator()
+        self._tail = b""  # bytes of a character cut by the chunk boundary
+
+    def decode(self, data, final=False):
+        end = self._validator.feed(data)
+        if final and not self._validator.complete:
+            raise ValueError("truncated UTF-8 sequence")
+        tail = self._tail
+        if end == len(data) and not tail:
+            text = str(data, "utf-8")
+        elif end == 0:
+            self._tail = tail + bytes(data)
+            return ""
+        else:
+            text = str(tail + bytes(data[:end]), "utf-8")
+        self._tail = bytes(data[end:])
+        return text

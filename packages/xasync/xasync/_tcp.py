@@ -1,0 +1,747 @@
+"""TCP: the listening server and the connected client (accepted or outgoing)."""
+
+import socket
+
+from ._buffers import XBufferSlot
+from ._compat import (
+    CONNECT_IN_PROGRESS,
+    ERR,
+    OUT_OF_FDS,
+    READ,
+    WOULD_BLOCK,
+    WRITE,
+    bind_addr,
+    bound_addr,
+    resolve,
+    sendfile_fn,
+    set_nodelay,
+    set_reuse_addr,
+    socket_error,
+    ssl,
+    to_tuple,
+)
+from ._pool import XClosedReason
+from ._socket import XAsyncSocket
+
+try:
+    import errno as _errno
+
+    _PEER_GONE = (
+        getattr(_errno, "ECONNRESET", -1),
+        getattr(_errno, "EPIPE", -1),
+        getattr(_errno, "ECONNABORTED", -1),
+        getattr(_errno, "ENOTCONN", -1),
+    )
+    _ECONNABORTED = getattr(_errno, "ECONNABORTED", -1)
+except ImportError:  # pragma: no cover - every port has errno
+    _PEER_GONE = ()
+    _ECONNABORTED = -1
+
+if ssl is not None and hasattr(ssl, "SSLWantReadError"):
+    _SSL_WANT = (ssl.SSLWantReadError, ssl.SSLWantWriteError)
+    _SSL_WANT_READ = ssl.SSLWantReadError
+    _SSL_WANT_WRITE = ssl.SSLWantWriteError
+    _SSL_CLOSED = (ssl.SSLZeroReturnError, ssl.SSLEOFError)
+    _SSLContext = ssl.SSLContext
+else:  # MicroPython: a non-blocking SSL socket reports EAGAIN / returns None
+    _SSL_WANT = ()
+    _SSL_WANT_READ = _SSL_WANT_WRITE = None
+    _SSL_CLOSED = ()
+    _SSLContext = getattr(ssl, "SSLContext", None) if ssl is not None else None
+
+# Accepted per wake-up: a connection storm cannot starve the open connections.
+ACCEPT_BURST = 64
+# How long accept() pauses when the process is out of descriptors (EMFILE).
+ACCEPT_PAUSE_SEC = 0.5
+# Default TLS handshake deadline: a silent or hostile client holds nothing longer.
+SSL_HANDSHAKE_TIMEOUT_SEC = 10
+# A line longer than this (and no end in sight) closes the connection with Error.
+MAX_LINE_LENGTH = 65536
+# Bytes moved per wake-up for a file: one large file cannot hog the loop.
+FILE_STEP_BYTES = 1 << 20
+FILE_CHUNK_BYTES = 16384
+
+_MODE_NONE = 0
+_MODE_DATA = 1
+_MODE_LINE = 2
+_MODE_STREAM = 3
+
+
+class XAsyncTCPServerException(Exception):
+    pass
+
+
+class XAsyncTCPClientException(Exception):
+    pass
+
+
+class XAsyncTCPServer(XAsyncSocket):
+    """A listening socket; every accepted connection goes to OnClientAccepted."""
+
+    @staticmethod
+    def Create(asyncSocketsPool, srvAddr, srvBacklog=256, bufSlots=None):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            set_reuse_addr(sock)
+            addr = bind_addr(sock, srvAddr)
+            sock.listen(srvBacklog)
+            sock.setblocking(False)
+        except OSError as exc:
+            sock.close()
+            raise XAsyncTCPServerException(
+                "Create: cannot listen on %r: %s" % (srvAddr, exc)) from exc
+        return XAsyncTCPServer(asyncSocketsPool, sock, addr, bufSlots)
+
+    def __init__(self, asyncSocketsPool, srvSocket, srvAddr, bufSlots=None):
+        XAsyncSocket.__init__(self, asyncSocketsPool, srvSocket)
+        self._srv_addr = srvAddr
+        self._slots = bufSlots
+        self.OnClientAccepted = None
+        self._on_loop(self._set_mask, READ)
+
+    @property
+    def SrvAddr(self):
+        return self._srv_addr
+
+    def _on_events(self, mask):
+        sock = self._sock
+        pool = self._pool
+        for _ in range(ACCEPT_BURST):
+            try:
+                conn, addr = sock.accept()
+            except OSError as exc:
+                code = exc.errno
+                if code in WOULD_BLOCK:
+                    return
+                if code == _ECONNABORTED:
+                    continue  # the peer gave up while queued: next one
+                if code in OUT_OF_FDS:
+                    pool._report("accept paused: out of resources", exc, self)
+                    self._set_mask(0)
+                    pool.CallLater(ACCEPT_PAUSE_SEC, self._resume_accept)
+                    return
+                raise
+            self._accepted(conn, addr)
+
+    def _resume_accept(self):
+        if not self._closed:
+            self._set_mask(READ)
+
+    def _accepted(self, conn, addr):
+        slot = None
+        if self._slots is not None:
+            slot = self._slots.GetAvailableSlot()
+            if slot is None:
+                conn.close()  # every slot is in use: the configured connection cap
+                return
+        conn.setblocking(False)
+        set_nodelay(conn)
+        cli = XAsyncTCPClient(self._pool, conn, self._srv_addr, to_tuple(addr), slot, None)
+        cli._slots_owner = self._slots
+        handler = self.OnClientAccepted
+        if handler is None:
+            cli._close(XClosedReason.ClosedByHost, triggerOnClosed=False)
+            return
+        self._pool._dispatch(cli, handler, (self, cli))
+
+
+class XAsyncTCPClient(XAsyncSocket):
+    """A connected TCP stream: sized, line or streaming reads; queued, timed sends."""
+
+    @staticmethod
+    def Create(asyncSocketsPool, srvAddr, connectTimeout=5, recvBufLen=4096,
+               sendBufLen=4096, connectAsync=True):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            if connectAsync:
+                sock.setblocking(False)
+                try:
+                    sock.connect(resolve(srvAddr))
+                except OSError as exc:
+                    if exc.errno not in CONNECT_IN_PROGRESS:
+                        raise
+            else:
+                sock.settimeout(connectTimeout)
+                sock.connect(resolve(srvAddr))
+                sock.setblocking(False)
+        except OSError as exc:
+            sock.close()
+            raise XAsyncTCPClientException(
+                "Create: cannot connect to %r: %s" % (srvAddr, exc)) from exc
+        set_nodelay(sock)
+        cli = XAsyncTCPClient(asyncSocketsPool, sock, srvAddr, None,
+                              XBufferSlot(recvBufLen), XBufferSlot(sendBufLen))
+        if connectAsync:
+            cli._connecting = True
+            cli._on_loop(cli._start_connect, connectTimeout)
+        else:
+            cli._on_loop(cli._on_connected)
+        return cli
+
+    def __init__(self, asyncSocketsPool, cliSocket, srvAddr, cliAddr, recvBufSlot=None,
+                 sendBufSlot=None):
+        XAsyncSocket.__init__(self, asyncSocketsPool, cliSocket, recvBufSlot, sendBufSlot)
+        self._srv_addr = srvAddr
+        self._cli_addr = cliAddr
+        self._slots_owner = None
+        self._recv_len = recvBufSlot.Size if recvBufSlot is not None else 4096
+        self._rbuf = bytearray()
+        self._rpos = 0
+        self._rmode = _MODE_NONE
+        self._rsize = None
+        self._rcb = None
+        self._rarg = None
+        self._rencoding = None
+        self._rtimeout = None
+        self._in_satisfy = False
+        self._sendq = []
+        self._sendq_bytes = 0
+        self._connecting = False
+        self._ready = True  # False while connecting or during the TLS handshake
+        self._is_ssl = False
+        self._ssl_start = None
+        self.OnConnected = None
+        self.OnFailsToConnect = None
+        self.LastError = None
+        self.MaxLineLength = MAX_LINE_LENGTH
+        self.SSLHandshakeTimeoutSec = SSL_HANDSHAKE_TIMEOUT_SEC
+
+    # ------------------------------------------------------------ properties
+
+    @property
+    def SrvAddr(self):
+        return self._srv_addr
+
+    @property
+    def CliAddr(self):
+        return self._cli_addr
+
+    @property
+    def IsSSL(self):
+        return self._is_ssl
+
+    @property
+    def SendingQueueSize(self):
+        """Bytes accepted by AsyncSend* and not yet handed to the kernel."""
+        return self._sendq_bytes
+
+    @property
+    def SendingBuffer(self):
+        """A reusable buffer to fill, then send with AsyncSendSendingBuffer(size)."""
+        if self._send_slot is None:
+            self._send_slot = XBufferSlot(4096)
+        return self._send_slot.Buffer
+
+    # ------------------------------------------------------------ receiving
+
+    def AsyncRecvData(self, size=None, onDataRecv=None, onDataRecvArg=None, timeoutSec=None):
+        """Once: exactly `size` bytes (or whatever arrives when None) to
+        onDataRecv(client, data, arg)."""
+        if size is not None and size <= 0:
+            raise ValueError("size must be > 0 or None")
+        return self._start_recv(_MODE_DATA, size, onDataRecv, onDataRecvArg, timeoutSec, None)
+
+    def AsyncRecvLine(self, lineEncoding="UTF-8", onLineRecv=None, onLineRecvArg=None,
+                      timeoutSec=None):
+        """Once: the next line, decoded, without its CRLF/LF, to onLineRecv(client, line, arg)."""
+        return self._start_recv(_MODE_LINE, None, onLineRecv, onLineRecvArg, timeoutSec,
+                                lineEncoding)
+
+    def AsyncRecvStream(self, onDataRecv, onDataRecvArg=None, timeoutSec=None):
+        """Every chunk as it arrives to onDataRecv(client, data, arg) until StopRecvStream.
+
+        timeoutSec is an idle timeout: no byte received and none sent for that long.
+        """
+        if onDataRecv is None:
+            raise ValueError("onDataRecv is required")
+        return self._start_recv(_MODE_STREAM, None, onDataRecv, onDataRecvArg, timeoutSec, None)
+
+    def StopRecvStream(self):
+        self._on_loop(self._stop_stream)
+
+    def _start_recv(self, mode, size, callback, arg, timeout, encoding):
+        if self._closed or self._closing:
+            return False
+        self._on_loop(self._begin_recv, mode, size, callback, arg, timeout, encoding)
+        return True
+
+    def _begin_recv(self, mode, size, callback, arg, timeout, encoding):
+        if self._closed:
+            return
+        self._rmode = mode
+        self._rsize = size
+        self._rcb = callback
+        self._rarg = arg
+        self._rencoding = encoding
+        self._rtimeout = timeout
+        if self._ready:
+            self._activate_recv()
+
+    def _activate_recv(self):
+        self._set_timeout(self._rtimeout, idle=self._rmode == _MODE_STREAM)
+        self._set_mask(self._mask | READ)
+        if len(self._rbuf) > self._rpos and not self._in_satisfy:
+            self._pool.CallSoon(self._satisfy)
+
+    def _stop_stream(self):
+        if self._rmode == _MODE_STREAM:
+            self._end_recv()
+
+    def _end_recv(self):
+        self._rmode = _MODE_NONE
+        self._rcb = None
+        self._rarg = None
+        self._clear_timeout()
+        self._set_mask(self._mask & ~READ)
+
+    def _on_readable(self):
+        if self._rmode == _MODE_NONE:
+            self._set_mask(self._mask & ~READ)
+            return
+        sock = self._sock
+        try:
+            data = sock.recv(self._recv_len)
+        except _SSL_WANT:
+            return
+        except _SSL_CLOSED:
+            self._close(XClosedReason.ClosedByPeer)
+            return
+        except OSError as exc:
+            self._io_failed(exc)
+            return
+        if data is None:  # MicroPython's non-blocking SSL socket: nothing yet
+            return
+        if not data:
+            self._close(XClosedReason.ClosedByPeer)
+            return
+        if self._is_ssl:
+            data = self._drain_ssl(data)
+        if self._timeout_idle:
+            self._timeout_base = self._pool._now
+        if self._rmode == _MODE_STREAM and len(self._rbuf) == self._rpos:
+            self._deliver(data)
+            return
+        self._rbuf += data
+        self._satisfy()
+
+    def _drain_ssl(self, data):
+        # Decrypted bytes already inside the SSL object never wake the poller: take them.
+        pending = getattr(self._sock, "pending", None)
+        while pending is not None and pending() > 0:
+            try:
+                more = self._sock.recv(pending())
+            except _SSL_WANT:
+                break
+            if not more:
+                break
+            data += more
+        return data
+
+    def _buffered(self):
+        return len(self._rbuf) - self._rpos
+
+    def _consume(self, size=None):
+        """Take `size` buffered bytes (all when None) as bytes.
+
+        A read offset instead of `del buf[:n]`: MicroPython's bytearray has no slice
+        deletion, and the offset avoids moving the tail on every take.
+        """
+        buf, pos = self._rbuf, self._rpos
+        end = len(buf) if size is None else pos + size
+        data = bytes(buf[pos:end]) if pos or end != len(buf) else bytes(buf)
+        if end >= len(buf):
+            self._rbuf = bytearray()
+            self._rpos = 0
+        elif end > 4096 and end * 2 > len(buf):
+            self._rbuf = buf[end:]  # compact once the consumed part dominates
+            self._rpos = 0
+        else:
+            self._rpos = end
+        return data
+
+    def _satisfy(self):
+        """Hand buffered bytes to the current read while they are enough for it."""
+        self._in_satisfy = True
+        try:
+            while not self._closed and len(self._rbuf) > self._rpos:
+                mode = self._rmode
+                if mode == _MODE_STREAM:
+                    self._deliver(self._consume())
+                elif mode == _MODE_DATA:
+                    size = self._rsize
+                    if size is not None and self._buffered() < size:
+                        return
+                    self._finish_once(self._consume(size))
+                elif mode == _MODE_LINE:
+                    if not self._take_line():
+                        return
+                else:
+                    return
+        finally:
+            self._in_satisfy = False
+
+    def _take_line(self):
+        buf, pos = self._rbuf, self._rpos
+        end = buf.find(b"\n", pos)
+        if end < 0:
+            if len(buf) - pos > self.MaxLineLength:
+                self.LastError = XAsyncTCPClientException("line longer than MaxLineLength")
+                self._close(XClosedReason.Error)
+            return False
+        raw = self._consume(end + 1 - pos)
+        raw = raw[:-2] if raw[-2:] == b"\r\n" else raw[:-1]
+        try:
+            line = raw.decode(self._rencoding) if self._rencoding else raw
+        except UnicodeError as exc:
+            self.LastError = exc
+            self._close(XClosedReason.Error)
+            return False
+        self._finish_once(line)
+        return True
+
+    def _finish_once(self, data):
+        callback, arg = self._rcb, self._rarg
+        self._end_recv()
+        if callback is not None:
+            self._pool._dispatch(self, callback, (self, data, arg))
+
+    def _deliver(self, data):
+        callback = self._rcb
+        if callback is not None:
+            pool = self._pool
+            if pool._workers is None:
+                try:
+                    callback(self, data, self._rarg)
+                except Exception as exc:  # the user's handler: report, close this socket
+                    pool._report("onDataRecv raised", exc, self)
+                    self._close(XClosedReason.Error)
+            else:
+                pool._workers.submit(self, callback, (self, data, self._rarg))
+
+    # ------------------------------------------------------------ sending
+
+    def AsyncSendData(self, data, onDataSent=None, onDataSentArg=None):
+        """Queue data; onDataSent(client, arg) once all of it is in the kernel. Thread-safe.
+
+        The bytes are not copied: do not change a bytearray until onDataSent.
+        """
+        if self._closed or self._closing:
+            return False
+        if self._pool._in_loop():
+            self._queue_data(data, onDataSent, onDataSentArg)
+        else:
+            self._pool.CallSoon(self._queue_data, data, onDataSent, onDataSentArg)
+        return True
+
+    def AsyncSendSendingBuffer(self, size=None, onDataSent=None, onDataSentArg=None):
+        buf = self.SendingBuffer
+        data = bytes(buf if size is None else memoryview(buf)[:size])
+        return self.AsyncSendData(data, onDataSent, onDataSentArg)
+
+    def AsyncSendFile(self, fileobj, offset=0, count=None, onDataSent=None, onDataSentArg=None):
+        """Queue a file's bytes [offset, offset+count) (count None: to its end).
+
+        os.sendfile moves them without a copy through Python when the platform has it and
+        the socket is not TLS; otherwise 16 KiB chunks are read as the socket drains.
+        """
+        if self._closed or self._closing:
+            return False
+        item = _FileItem(fileobj, offset, count, onDataSent, onDataSentArg)
+        self._on_loop(self._queue_item, item)
+        return True
+
+    def _queue_data(self, data, callback, arg):
+        if self._closed:
+            return
+        size = len(data)
+        if not self._sendq and self._ready:
+            try:
+                sent = self._sock.send(data) if size else 0
+            except _SSL_WANT:
+                sent = 0
+            except OSError as exc:
+                if exc.errno not in WOULD_BLOCK:
+                    self._io_failed(exc)
+                    return
+                sent = 0
+            if sent is None:  # MicroPython SSL: would block
+                sent = 0
+            if self._timeout_idle:
+                self._timeout_base = self._pool._now
+            if sent == size:
+                if callback is not None:
+                    self._pool._dispatch(self, callback, (self, arg))
+                return
+            data = memoryview(data)[sent:]
+            size -= sent
+        elif not isinstance(data, memoryview):
+            data = memoryview(data)
+        self._sendq.append([data, callback, arg])
+        self._sendq_bytes += size
+        if self._ready:
+            self._set_mask(self._mask | WRITE)
+
+    def _queue_item(self, item):
+        if self._closed:
+            return
+        self._sendq.append(item)
+        self._sendq_bytes += item.remaining or 0
+        if self._ready:
+            self._set_mask(self._mask | WRITE)
+
+    def _on_writable(self):
+        queue = self._sendq
+        sock = self._sock
+        while queue and not self._closed:
+            item = queue[0]
+            if isinstance(item, _FileItem):
+                if not self._send_file_step(item):
+                    return
+                callback, arg = item.callback, item.arg
+            else:
+                view = item[0]
+                try:
+                    sent = sock.send(view)
+                except _SSL_WANT:
+                    return
+                except OSError as exc:
+                    if exc.errno not in WOULD_BLOCK:
+                        self._io_failed(exc)
+                    return
+                if not sent:
+                    return
+                self._sendq_bytes -= sent
+                if self._timeout_idle:
+                    self._timeout_base = self._pool._now
+                if sent < len(view):
+                    item[0] = view[sent:]
+                    return
+                callback, arg = item[1], item[2]
+            del queue[0]
+            if callback is not None:
+                self._pool._dispatch(self, callback, (self, arg))
+        if not queue:
+            self._set_mask(self._mask & ~WRITE)
+
+    def _send_file_step(self, item):
+        """Move up to FILE_STEP_BYTES of the file; True when the file item is done."""
+        budget = FILE_STEP_BYTES
+        sendfile = item.sendfile(self._sock)
+        while budget > 0:
+            want = budget if item.remaining is None else min(budget, item.remaining)
+            if want <= 0:
+                return True
+            try:
+                if sendfile is not None:
+                    sent = sendfile(self._sock.fileno(), item.fd, item.offset, want)
+                    done = sent == 0
+                else:
+                    sent, done = item.send_chunk(self._sock, want)
+            except _SSL_WANT:
+                return False
+            except OSError as exc:
+                if exc.errno not in WOULD_BLOCK:
+                    self._io_failed(exc)
+                return False
+            if sent is None:
+                return False
+            item.offset += sent
+            budget -= sent
+            if item.remaining is not None:
+                item.remaining -= sent
+                self._sendq_bytes -= sent
+            if self._timeout_idle:
+                self._timeout_base = self._pool._now
+            if done:
+                return True
+            if not sent:
+                return False
+        return item.remaining == 0
+
+    # ------------------------------------------------------------ connecting
+
+    def _start_connect(self, timeout):
+        self._ready = False
+        self._set_timeout(timeout)
+        self._set_mask(WRITE)
+
+    def _on_connect_event(self, mask):
+        error = socket_error(self._sock)
+        if mask & ERR or error:
+            self._fails_to_connect(OSError(error, "connect failed") if error else None)
+            return
+        self._connecting = False
+        self._clear_timeout()
+        self._on_connected()
+
+    def _fails_to_connect(self, exc):
+        self.LastError = exc
+        handler = self.OnFailsToConnect
+        if handler is not None:
+            self._pool._dispatch(self, handler, (self,))
+        self._close(XClosedReason.Error, triggerOnClosed=False)
+
+    def _on_connected(self):
+        if self._closed:
+            return
+        if self._cli_addr is None:
+            try:
+                self._cli_addr = bound_addr(self._sock, None)
+            except OSError:
+                self._cli_addr = None  # unconnected after all: the first I/O will say
+        handler = self.OnConnected
+        if handler is not None:
+            self._pool._dispatch(self, handler, (self,))
+        if self._ssl_start is not None:
+            self._begin_ssl(*self._ssl_start)
+        else:
+            self._become_ready()
+
+    def _become_ready(self):
+        self._ready = True
+        mask = self._mask & ~(READ | WRITE)
+        if self._sendq:
+            mask |= WRITE
+        self._set_mask(mask)
+        if self._rmode != _MODE_NONE:
+            self._activate_recv()
+            if self._is_ssl:
+                # The handshake may have pulled application data into the SSL object.
+                self._pool.CallSoon(self._ssl_read_ahead)
+
+    def _ssl_read_ahead(self):
+        pending = getattr(self._sock, "pending", None)
+        if not self._closed and pending is not None and pending() > 0:
+            self._on_readable()
+
+    def _on_timeout(self):
+        if self._connecting:
+            self._fails_to_connect(OSError("connect timed out"))
+        else:
+            self._close(XClosedReason.Timeout)
+
+    # ------------------------------------------------------------ TLS
+
+    def StartSSLContext(self, sslContext, serverSide=True):
+        """Wrap in TLS; the handshake runs through the poller before any data moves."""
+        if _SSLContext is None:
+            raise XAsyncTCPClientException("StartSSLContext: this port has no ssl.SSLContext")
+        if not isinstance(sslContext, _SSLContext):
+            raise TypeError("sslContext must be an ssl.SSLContext")
+        if self._is_ssl or self._ssl_start is not None:
+            raise XAsyncTCPClientException("StartSSLContext: SSL already started")
+        self._ssl_start = (sslContext, serverSide)
+        self._on_loop(self._ssl_requested)
+
+    def _ssl_requested(self):
+        if self._closed or self._connecting:
+            return  # started once connected
+        self._begin_ssl(*self._ssl_start)
+
+    def _begin_ssl(self, context, server_side):
+        self._ready = False
+        self._unregister_now()
+        self._mask = 0
+        try:
+            self._sock = context.wrap_socket(self._sock, server_side=server_side,
+                                             do_handshake_on_connect=False)
+        except (OSError, ValueError) as exc:
+            self.LastError = exc
+            self._close(XClosedReason.Error)
+            return
+        self._is_ssl = True
+        self._ssl_start = None
+        self._set_timeout(self.SSLHandshakeTimeoutSec)
+        self._do_handshake()
+
+    def _do_handshake(self):
+        handshake = getattr(self._sock, "do_handshake", None)
+        try:
+            if handshake is not None:
+                handshake()
+        except _SSL_WANT as exc:
+            self._set_mask(READ if isinstance(exc, _SSL_WANT_READ) else WRITE)
+            return
+        except OSError as exc:
+            if exc.errno in WOULD_BLOCK:
+                self._set_mask(READ | WRITE)
+                return
+            # A failed handshake closes this connection only; LastError keeps the cause.
+            self.LastError = exc
+            self._close(XClosedReason.Error)
+            return
+        self._clear_timeout()
+        self._become_ready()
+
+    # ------------------------------------------------------------ events
+
+    def _on_events(self, mask):
+        if not self._ready:
+            if self._connecting:
+                self._on_connect_event(mask)
+            elif self._is_ssl:
+                self._do_handshake()
+            return
+        if mask & WRITE:
+            self._on_writable()
+        if mask & READ and not self._closed:
+            self._on_readable()
+
+    def _io_failed(self, exc):
+        self.LastError = exc
+        if exc.errno in _PEER_GONE:
+            self._close(XClosedReason.ClosedByPeer)
+        else:
+            self._close(XClosedReason.Error)
+
+    def _release_resources(self):
+        self._sendq = []
+        self._sendq_bytes = 0
+        self._rbuf = bytearray()
+        self._rpos = 0
+        self._rcb = None
+        if self._recv_slot is not None and self._slots_owner is not None:
+            self._slots_owner.ReleaseSlot(self._recv_slot)
+            self._recv_slot = None
+
+
+class _FileItem:
+    """A file waiting in a client's send queue."""
+
+    def __init__(self, fileobj, offset, count, callback, arg):
+        self.fileobj = fileobj
+        self.offset = offset
+        self.remaining = count
+        self.callback = callback
+        self.arg = arg
+        self.fd = None
+        self._sendfile = False  # not decided yet
+        self._pending = None
+        self._sought = False
+
+    def sendfile(self, sock):
+        if self._sendfile is False:
+            self._sendfile = sendfile_fn(sock, self.fileobj)
+            if self._sendfile is not None:
+                self.fd = self.fileobj.fileno()
+        return self._sendfile
+
+    def send_chunk(self, sock, want):
+        """Fallback: read a chunk, send what the socket takes. -> (sent, at_eof)."""
+        if self._pending is None:
+            if not self._sought:
+                self._sought = True
+                if self.offset and hasattr(self.fileobj, "seek"):
+                    self.fileobj.seek(self.offset)
+            chunk = self.fileobj.read(min(want, FILE_CHUNK_BYTES))
+            if not chunk:
+                return 0, True
+            self._pending = memoryview(chunk)
+        sent = sock.send(self._pending)
+        if sent is None:
+            return None, False
+        if sent < len(self._pending):
+            self._pending = self._pending[sent:]
+        else:
+            self._pending = None
+        return sent, False

@@ -1,0 +1,136 @@
+"""Bad input and faults: 400/413/414/431/505, slow and idle peers, the connection cap."""
+
+import socket
+import time
+
+import pytest
+import requests
+from mws2_harness import connect, exchange, parse_one, read_until_closed, running, url
+
+from mws2 import POST, RegisterRoute
+
+
+def _echo(mws, request):
+    request.Response.ReturnOk(bytes(request.Content or b""))
+
+
+RegisterRoute(_echo, POST, "/etest/echo")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("err")
+    (root / "index.html").write_text("ok")
+
+    def configure(mws):
+        mws.SetEmbeddedConfig()  # 1 KiB slots: 4 KiB head limit, 16 KiB bodies
+        mws.RequestsTimeoutSec = 1
+
+    with running(root, configure=configure) as mws:
+        yield mws
+
+
+BAD_REQUESTS = [
+    (b"GARBAGE\r\n\r\n", 400),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n", 400),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
+    (b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+    (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 6000 + b"\r\n\r\n", 431),
+    (b"POST /etest/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 99999\r\n\r\n", 413),
+    (b"POST /etest/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+]
+
+
+@pytest.mark.parametrize("raw, code", BAD_REQUESTS, ids=[str(code) for _, code in BAD_REQUESTS])
+def test_bad_requests_get_their_status_and_close(server, raw, code):
+    data = exchange(server, raw)
+    answer = parse_one(data)
+    assert answer.status == code, data[:120]
+    assert answer.headers["connection"] == "close"
+
+
+def test_chunked_body_over_the_limit_is_413(server):
+    chunk = b"%x\r\n%s\r\n" % (4000, b"c" * 4000)
+    raw = (
+        b"POST /etest/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + chunk * 5
+        + b"0\r\n\r\n"
+    )
+    assert parse_one(exchange(server, raw)).status == 413
+
+
+def test_body_at_the_limit_is_accepted(server):
+    body = b"k" * (16 * 1024)
+    r = requests.post(url(server, "/etest/echo"), data=body)
+    assert r.status_code == 200 and r.content == body
+
+
+def test_server_keeps_serving_after_bad_requests(server):
+    exchange(server, b"\x00\x01\x02garbage\r\n\r\n")
+    assert requests.get(url(server, "/")).text == "ok"
+
+
+def test_idle_connection_is_closed_after_timeout(server):
+    with connect(server) as sock:
+        started = time.monotonic()
+        data = read_until_closed(sock, timeout=5)
+        assert data == b"" and time.monotonic() - started < 3
+
+
+def test_slowloris_head_is_cut_after_timeout(server):
+    head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"s" * 100
+    with connect(server) as sock:
+        started = time.monotonic()
+        closed = False
+        for byte in head:
+            try:
+                sock.sendall(bytes([byte]))
+            except OSError:
+                closed = True
+                break
+            sock.settimeout(0.3)
+            try:
+                data = sock.recv(4096)
+            except socket.timeout:
+                continue
+            except ConnectionResetError:
+                closed = True
+                break
+            if not data or data.startswith(b"HTTP/1.1 408"):
+                closed = True
+                break
+            if time.monotonic() - started > 6:
+                break
+        assert closed and time.monotonic() - started < 4
+
+
+def test_connection_cap_answers_503(tmp_path):
+    (tmp_path / "index.html").write_text("ok")
+
+    def configure(mws):
+        mws.MaxConnections = 3
+        mws.RequestsTimeoutSec = 5
+
+    with running(tmp_path, configure=configure) as mws:
+        held = [connect(mws) for _ in range(3)]
+        try:
+            time.sleep(0.2)
+            with connect(mws) as extra:
+                data = read_until_closed(extra, timeout=3)
+            answer = parse_one(data)
+            assert answer.status == 503 and answer.headers["retry-after"] == "1"
+        finally:
+            for sock in held:
+                sock.close()
+        time.sleep(0.3)
+        assert requests.get(url(mws, "/")).text == "ok"
+
+
+def test_peer_closing_mid_request_frees_the_connection(server):
+    for _ in range(20):
+        with connect(server) as sock:
+            sock.sendall(b"POST /etest/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+    time.sleep(0.2)
+    assert requests.get(url(server, "/")).text == "ok"
+    assert len(server._all_connections()) <= 1

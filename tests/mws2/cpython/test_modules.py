@@ -1,0 +1,131 @@
+"""LoadModule: custom modules found on the import path, and the PyhtmlTemplate module."""
+
+import sys
+
+import pytest
+import requests
+from mws2_harness import exchange, parse_one, request_bytes, running, url
+
+from mws2 import MicroWebSrv2
+from mws2.server import MicroWebSrv2Exception
+
+CUSTOM_MODULE = """
+class ItestGate:
+    def __init__(self):
+        self.seen = []
+
+    def OnRequest(self, microWebSrv2, request):
+        self.seen.append(request.Path)
+        if request.Path == "/gate/closed":
+            request.Response.ReturnForbidden()
+        elif request.Path == "/gate/broken":
+            raise ValueError("module bug")
+"""
+
+PAGE = """<html><body>
+{{ py }}
+total = 0
+for n in range(4):
+    total += n
+{{ end }}
+<p>path={{ Request.Path }} q={{ Request.QueryParams.get('q', '') }}</p>
+<p>total={{ total }} site={{ site }}</p>
+{{ if total > 5 }}<b>big</b>{{ else }}<i>small</i>{{ end }}
+{{ for item in ['<a>', 'b'] }}<li>{{ item }}</li>{{ end }}
+</body></html>
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    base = tmp_path_factory.mktemp("mods")
+    (base / "ItestGate.py").write_text(CUSTOM_MODULE)
+    root = base / "www"
+    root.mkdir()
+    (root / "index.html").write_text("home")
+    (root / "page.pyhtml").write_text(PAGE)
+    (root / "big.pyhtml").write_text("{{ for i in range(20000) }}line {{ i }}\n{{ end }}")
+    (root / "broken.pyhtml").write_text("<p>{{ if }}</p>")
+    (root / "fails.pyhtml").write_text("<p>start</p>\n{{ 1 / 0 }}\n")
+    sys.path.insert(0, str(base))
+    gate = MicroWebSrv2.LoadModule("ItestGate")
+    pyhtml = MicroWebSrv2.LoadModule("PyhtmlTemplate")
+    pyhtml.SetGlobalVar("site", "demo-site")
+    try:
+        with running(root) as mws:
+            yield mws, gate, pyhtml
+    finally:
+        MicroWebSrv2.UnloadModule("ItestGate")
+        MicroWebSrv2.UnloadModule("PyhtmlTemplate")
+        sys.path.remove(str(base))
+
+
+def test_custom_module_sees_every_request_and_may_answer(site):
+    mws, gate, _ = site
+    assert requests.get(url(mws, "/gate/closed")).status_code == 403
+    assert requests.get(url(mws, "/")).text == "home"
+    assert "/gate/closed" in gate.seen and "/" in gate.seen
+
+
+def test_failing_module_is_logged_and_the_request_goes_on(site):
+    mws, _, _ = site
+    assert requests.get(url(mws, "/gate/broken")).status_code == 404
+
+
+def test_load_module_twice_gives_the_same_instance_and_unknown_fails(site):
+    _, gate, _ = site
+    assert MicroWebSrv2.LoadModule("ItestGate") is gate
+    with pytest.raises(MicroWebSrv2Exception):
+        MicroWebSrv2.LoadModule("NoSuchModuleAnywhere")
+    with pytest.raises(ValueError):
+        MicroWebSrv2.LoadModule("")
+
+
+def test_pyhtml_page_renders_with_request_and_globals(site):
+    mws, _, pyhtml = site
+    r = requests.get(url(mws, "/page.pyhtml?q=<x>"))
+    assert r.status_code == 200 and r.headers["Content-Type"] == "text/html; charset=UTF-8"
+    assert "path=/page.pyhtml q=&lt;x&gt;" in r.text
+    assert "total=6 site=demo-site" in r.text and "<b>big</b>" in r.text
+    assert "<li>&lt;a&gt;</li><li>b</li>" in r.text
+    assert pyhtml.GetGlobalVar("site") == "demo-site" and pyhtml.GetGlobalVar("none") is None
+
+
+def test_pyhtml_is_streamed_chunked(site):
+    mws, _, _ = site
+    data = exchange(mws, request_bytes("GET", "/big.pyhtml", [("Connection", "close")]))
+    answer = parse_one(data)
+    assert answer.headers["transfer-encoding"] == "chunked"
+    assert answer.body.count(b"\n") == 20000 and answer.body.endswith(b"line 19999\n")
+
+
+def test_pyhtml_head_and_missing(site):
+    mws, _, _ = site
+    answer = parse_one(
+        exchange(mws, request_bytes("HEAD", "/page.pyhtml", [("Connection", "close")])), "HEAD"
+    )
+    assert answer.status == 200 and answer.body == b""
+    assert requests.get(url(mws, "/missing.pyhtml")).status_code == 404
+
+
+def test_template_errors_with_and_without_show_debug(site):
+    mws, _, pyhtml = site
+    pyhtml.ShowDebug = False
+    r = requests.get(url(mws, "/broken.pyhtml"))
+    assert r.status_code == 500 and "broken.pyhtml" not in r.text
+    pyhtml.ShowDebug = True
+    try:
+        r = requests.get(url(mws, "/broken.pyhtml"))
+        assert r.status_code == 500 and "broken.pyhtml:1" in r.text
+        r = requests.get(url(mws, "/fails.pyhtml"))
+        assert r.status_code == 500 and "ZeroDivisionError" in r.text and "fails.pyhtml:2" in r.text
+    finally:
+        pyhtml.ShowDebug = False
+
+
+def test_pyhtml_module_api_validation(site):
+    _, _, pyhtml = site
+    with pytest.raises(ValueError):
+        pyhtml.SetGlobalVar("", 1)
+    with pytest.raises(TypeError):
+        pyhtml.ShowDebug = "yes"

@@ -1,0 +1,164 @@
+"""Static files: default pages, MIME table, validators and 304, HEAD, and the root jail."""
+
+import os
+
+import pytest
+import requests
+from mws2_harness import exchange, parse_one, request_bytes, running, url
+
+from mws2 import MicroWebSrv2
+
+SECRET = b"TOP-SECRET-OUTSIDE-ROOT"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    base = tmp_path_factory.mktemp("site")
+    root = base / "www"
+    root.mkdir()
+    (base / "secret.txt").write_bytes(SECRET)
+    (root / "index.html").write_text("<h1>home</h1>")
+    (root / "style.css").write_text("body{}")
+    (root / "app.py").write_text("print('source')")
+    (root / "sub").mkdir()
+    (root / "sub" / "default.htm").write_text("sub default")
+    (root / "empty").mkdir()
+    (root / "a file.txt").write_text("spaced")
+    (root / "link-out.txt").symlink_to(base / "secret.txt")
+    (root / "dir-out").symlink_to(base)
+    with running(root) as mws:
+        yield mws, root
+
+
+def get_raw(mws, target, method="GET", headers=()):
+    data = exchange(mws, request_bytes(method, target, list(headers) + [("Connection", "close")]))
+    return parse_one(data, method)
+
+
+def test_default_pages_and_mime_types(site):
+    mws, root = site
+    r = requests.get(url(mws, "/"))
+    assert r.text == "<h1>home</h1>" and r.headers["Content-Type"] == "text/html"
+    assert requests.get(url(mws, "/sub/")).text == "sub default"
+    assert requests.get(url(mws, "/sub")).text == "sub default"
+    assert requests.get(url(mws, "/style.css")).headers["Content-Type"] == "text/css"
+    assert requests.get(url(mws, "/a%20file.txt")).text == "spaced"
+    assert requests.get(url(mws, "/empty/")).status_code == 404
+    assert requests.get(url(mws, "/missing.html")).status_code == 404
+
+
+def test_unknown_types_are_forbidden(site):
+    mws, _root = site
+    assert requests.get(url(mws, "/app.py")).status_code == 403
+
+
+def test_caching_headers_etag_and_304(site):
+    mws, _root = site
+    first = requests.get(url(mws, "/style.css"))
+    assert first.headers["Cache-Control"].startswith("public, max-age=")
+    etag = first.headers["ETag"]
+    modified = first.headers["Last-Modified"]
+    assert modified.endswith(" GMT")
+    answer = get_raw(mws, "/style.css", headers=[("If-None-Match", etag)])
+    assert answer.status == 304 and answer.body == b"" and answer.headers["etag"] == etag
+    answer = get_raw(mws, "/style.css", headers=[("If-None-Match", '"other"')])
+    assert answer.status == 200 and answer.body == b"body{}"
+    answer = get_raw(mws, "/style.css", headers=[("If-Modified-Since", modified)])
+    assert answer.status == 304
+    answer = get_raw(
+        mws, "/style.css", headers=[("If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")]
+    )
+    assert answer.status == 200
+    # If-None-Match wins over If-Modified-Since (RFC 9110 13.1.3)
+    answer = get_raw(
+        mws, "/style.css", headers=[("If-None-Match", '"x"'), ("If-Modified-Since", modified)]
+    )
+    assert answer.status == 200
+
+
+def test_head_on_static_file(site):
+    mws, _root = site
+    answer = get_raw(mws, "/index.html", "HEAD")
+    assert answer.status == 200 and answer.body == b""
+    assert answer.headers["content-length"] == str(len("<h1>home</h1>"))
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/../secret.txt",
+        "/..%2fsecret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/sub/../../secret.txt",
+        "/sub/%2e%2e/%2e%2e/secret.txt",
+        "/..\\secret.txt",
+        "/%5c..%5csecret.txt",
+        "/secret.txt%00.html",
+        "/%00",
+        "//etc/passwd",
+        "/link-out.txt",
+        "/dir-out/secret.txt",
+        "/C:/secret.txt",
+        "/./../secret.txt",
+        "/.%2e/secret.txt",
+        "/sub/..%2f..%2fsecret.txt",
+    ],
+)
+def test_nothing_outside_root_is_served(site, target):
+    mws, _root = site
+    data = exchange(
+        mws, b"GET " + target.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    assert SECRET not in data
+    assert data.startswith(b"HTTP/1.1 4"), data[:80]
+
+
+def test_resolve_physical_path(site):
+    mws, root = site
+    assert mws.ResolvePhysicalPath("/") == os.path.join(str(root), "index.html")
+    assert mws.ResolvePhysicalPath("/../secret.txt") is None
+    assert mws.ResolvePhysicalPath("/nope") is None
+    with pytest.raises(ValueError):
+        mws.ResolvePhysicalPath("")
+
+
+def test_not_found_url_redirects(tmp_path):
+    (tmp_path / "index.html").write_text("home")
+
+    def configure(mws):
+        mws.NotFoundURL = "/"
+
+    with running(tmp_path, configure=configure) as mws:
+        r = requests.get(url(mws, "/nothing/here"), allow_redirects=False)
+        assert r.status_code == 307 and r.headers["Location"] == "/"
+        assert requests.get(url(mws, "/nothing/here")).text == "home"
+
+
+def test_added_mime_type_and_default_page(tmp_path):
+    (tmp_path / "home.xyz1").write_text("custom")
+    MicroWebSrv2.AddMimeType(".xyz1", "Application/X-Test")
+    MicroWebSrv2.AddDefaultPage("home.xyz1")
+    assert MicroWebSrv2.GetMimeTypeFromFilename("/a/b/C.XYZ1") == "application/x-test"
+    with running(tmp_path) as mws:
+        r = requests.get(url(mws, "/"))
+        assert r.text == "custom" and r.headers["Content-Type"] == "application/x-test"
+
+
+def test_zero_copy_large_file(tmp_path, monkeypatch):
+    import xasync._compat
+
+    calls = []
+    real = xasync._compat._os_sendfile
+
+    def counting(*args):
+        calls.append(args[3])
+        return real(*args)
+
+    monkeypatch.setattr(xasync._compat, "_os_sendfile", counting)
+    payload = os.urandom(3 * 1024 * 1024)
+    (tmp_path / "big.zip").write_bytes(payload)
+    with running(tmp_path) as mws:
+        r = requests.get(url(mws, "/big.zip"))
+        assert r.content == payload and r.headers["Content-Type"] == "application/zip"
+    assert calls, "the file did not go through os.sendfile"

@@ -1,0 +1,232 @@
+"""The WebSockets module against the `websockets` client and raw frames."""
+
+import contextlib
+import socket
+import struct
+import threading
+import time
+
+import pytest
+from mws2_harness import connect, running, wait_for
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as ws_connect
+
+from mws2 import MicroWebSrv2
+
+EVENTS = []
+
+
+def on_accepted(mws, ws):
+    EVENTS.append(("accepted", ws.Request.Path))
+    ws.MaxRecvMessageLength = 64 * 1024
+    if ws.Request.Path == "/greet":
+        ws.SendTextMessage("welcome")
+
+    def on_text(sock, msg):
+        if msg == "close-please":
+            sock.Close()
+        elif msg == "bytes-please":
+            sock.SendBinaryMessage(b"\x00\xffbin")
+        else:
+            sock.SendTextMessage("echo:" + msg)
+
+    ws.OnTextMessage = on_text
+    ws.OnBinaryMessage = lambda sock, msg: sock.SendBinaryMessage(bytes(msg)[::-1])
+    ws.OnClosed = lambda sock: EVENTS.append(("closed", sock.IsClosed))
+
+
+def on_protocol(mws, protocols):
+    EVENTS.append(("protocols", list(protocols)))
+    return "chat-v1" if "chat-v1" in protocols else None
+
+
+@pytest.fixture(scope="module")
+def server():
+    module = MicroWebSrv2.LoadModule("WebSockets")
+    module.OnWebSocketAccepted = on_accepted
+    module.OnWebSocketProtocol = on_protocol
+    with running() as mws:
+        yield mws
+
+
+def ws_url(mws, path="/ws"):
+    return "ws://127.0.0.1:%d%s" % (mws.BoundAddress[1], path)
+
+
+def test_echo_text_and_binary(server):
+    with ws_connect(ws_url(server, "/greet")) as client:
+        assert client.recv(timeout=3) == "welcome"
+        client.send("héllo")
+        assert client.recv(timeout=3) == "echo:héllo"
+        client.send(b"\x01\x02\x03")
+        assert client.recv(timeout=3) == b"\x03\x02\x01"
+        client.send("bytes-please")
+        assert client.recv(timeout=3) == b"\x00\xffbin"
+        big = "x" * 60000
+        client.send(big)
+        assert client.recv(timeout=3) == "echo:" + big
+    assert wait_for(lambda: ("closed", True) in EVENTS)
+
+
+def test_subprotocol_negotiation(server):
+    with ws_connect(ws_url(server), subprotocols=["other", "chat-v1"]) as client:
+        assert client.subprotocol == "chat-v1"
+    assert ("protocols", ["other", "chat-v1"]) in EVENTS
+    with ws_connect(ws_url(server), subprotocols=["nothing-we-speak"]) as client:
+        assert client.subprotocol is None
+
+
+def test_ping_is_answered(server):
+    with ws_connect(ws_url(server)) as client:
+        pong = client.ping(b"are-you-there")
+        assert pong.wait(3)
+
+
+def test_server_close_handshake(server):
+    with ws_connect(ws_url(server)) as client:
+        client.send("close-please")
+        with pytest.raises(ConnectionClosed) as info:
+            client.recv(timeout=3)
+    assert info.value.rcvd.code == 1000
+
+
+def test_client_close_is_echoed(server):
+    with ws_connect(ws_url(server)) as client:
+        client.close(code=4001, reason="bye")
+        assert client.close_code == 4001
+
+
+def handshake(mws):
+    sock = connect(mws)
+    sock.sendall(
+        b"GET /raw HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += sock.recv(1)
+    assert head.startswith(b"HTTP/1.1 101 ")
+    assert b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" in head
+    return sock
+
+
+def masked(opcode, payload, fin=True):
+    key = b"\x01\x02\x03\x04"
+    first = (0x80 if fin else 0) | opcode
+    if len(payload) < 126:
+        header = bytes([first, 0x80 | len(payload)])
+    elif len(payload) < 65536:
+        header = bytes([first, 0x80 | 126]) + struct.pack("!H", len(payload))
+    else:
+        header = bytes([first, 0x80 | 127]) + struct.pack("!Q", len(payload))
+    return header + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+
+
+def close_code_received(sock, timeout=3):
+    """Read frames until a close frame: its code (None if the socket just closed)."""
+    sock.settimeout(timeout)
+    data = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            more = sock.recv(65536)
+        except (socket.timeout, ConnectionResetError):
+            break
+        if not more:
+            break
+        data += more
+        while len(data) >= 2:
+            opcode, length = data[0] & 0x0F, data[1] & 0x7F
+            if len(data) < 2 + length:
+                break
+            if opcode == 0x8:
+                return struct.unpack("!H", data[2:4])[0]
+            data = data[2 + length :]
+    return None
+
+
+@pytest.mark.parametrize(
+    "frame, code",
+    [
+        (b"\x81\x02hi", 1002),  # unmasked client frame (RFC 6455 5.1)
+        (masked(0x1, b"\xff\xfe"), 1007),  # invalid UTF-8 in a text message (8.1)
+        (masked(0x3, b"x"), 1002),  # reserved opcode
+        (masked(0x9, b"p" * 126), 1002),  # control frame above 125 bytes
+        (masked(0x2, b"b" * 70000), 1009),  # above MaxRecvMessageLength (64 KiB)
+        (masked(0x0, b"orphan"), 1002),  # continuation with nothing to continue
+    ],
+    ids=["unmasked", "bad-utf8", "reserved-opcode", "big-control", "too-big", "orphan"],
+)
+def test_protocol_violations_close_with_the_rfc_code(server, frame, code):
+    with handshake(server) as sock:
+        sock.sendall(frame)
+        assert close_code_received(sock) == code
+
+
+def test_frames_arriving_with_the_upgrade_request_are_not_lost(server):
+    with connect(server) as sock:
+        sock.sendall(
+            b"GET /raw HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            + masked(0x1, b"early")
+        )
+        sock.settimeout(3)
+        data = b""
+        while b"echo:early" not in data:
+            more = sock.recv(4096)
+            assert more
+            data += more
+
+
+def test_bad_handshake_gets_an_http_error(server):
+    with connect(server) as sock:
+        sock.sendall(
+            b"GET /raw HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+        )
+        sock.settimeout(3)
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 426 ") and b"ec-websocket-version: 13" in answer.lower()
+
+
+def test_many_clients_and_cross_thread_sends(server):
+    with contextlib.ExitStack() as stack:
+        clients = [stack.enter_context(ws_connect(ws_url(server))) for _ in range(10)]
+        results = []
+
+        def talk(client, index):
+            for n in range(20):
+                client.send("m%d-%d" % (index, n))
+                results.append(client.recv(timeout=5))
+
+        threads = [threading.Thread(target=talk, args=(c, i)) for i, c in enumerate(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(15)
+        expected = ["echo:m%d-%d" % (i, n) for i in range(10) for n in range(20)]
+        assert sorted(results) == sorted(expected)
+
+
+def test_idle_websocket_is_pinged_and_kept(server):
+    # WaitFrameTimeoutSec without frames: the server pings; a live client answers and
+    # stays connected (a silent peer is closed with 1001 after a second period).
+    module = MicroWebSrv2.LoadModule("WebSockets")
+    previous = module.OnWebSocketAccepted
+
+    def short_timeout(mws, ws):
+        previous(mws, ws)
+        ws.WaitFrameTimeoutSec = 1
+
+    module.OnWebSocketAccepted = short_timeout
+    try:
+        with ws_connect(ws_url(server)) as client:
+            time.sleep(3.2)
+            client.send("still here")
+            assert client.recv(timeout=3) == "echo:still here"
+        with handshake(server) as sock:  # a peer that never answers pings
+            started = time.monotonic()
+            assert close_code_received(sock, timeout=6) == 1001
+            assert time.monotonic() - started < 5
+    finally:
+        module.OnWebSocketAccepted = previous

@@ -1,0 +1,83 @@
+"""Static file logic: MIME table, root jail, default pages, HTTP dates and validators."""
+
+import os
+import time
+
+from mws2 import static
+
+
+def test_mime_table_of_microwebsrv2():
+    assert static.mime_type("a.HTML") == "text/html"
+    assert static.mime_type("/x/y.woff2") == "font/woff2"
+    assert static.mime_type("/x/y.woff") == "font/woff"
+    assert static.mime_type("/x/y.ico") == "image/x-icon"
+    assert static.mime_type("/x/y.py") is None
+    assert static.mime_type("/x/y") is None
+    assert len(static.MIME_TYPES) >= 22
+    assert static.DEFAULT_PAGES[:4] == ["index.html", "index.htm", "default.html", "default.htm"]
+
+
+def _tree():
+    base = "/tmp/mws2-ptest-%d" % (int(time.time() * 1000) % 1000000)
+    for folder in (base, base + "/www", base + "/www/sub", base + "/www/empty"):
+        try:
+            os.mkdir(folder)
+        except OSError:
+            pass
+    for path, text in (
+        (base + "/secret.txt", "secret"),
+        (base + "/www/index.html", "home"),
+        (base + "/www/sub/index.htm", "sub"),
+        (base + "/www/a.css", "css"),
+    ):
+        with open(path, "w") as f:
+            f.write(text)
+    return base
+
+
+def test_resolve_inside_root_only():
+    base = _tree()
+    root = base + "/www"
+    assert static.resolve(root, "/") == root + "/index.html"
+    assert static.resolve(root + "/", "/") == root + "/index.html"
+    assert static.resolve(root, "/sub") == root + "/sub/index.htm"
+    assert static.resolve(root, "/sub/") == root + "/sub/index.htm"
+    assert static.resolve(root, "/a.css") == root + "/a.css"
+    assert static.resolve(root, "/a.css/") is None
+    assert static.resolve(root, "/empty/") is None
+    assert static.resolve(root, "/missing") is None
+    for bad in (
+        "/../secret.txt",
+        "/sub/../../secret.txt",
+        "/..",
+        "/a\\b",
+        "/a.css\x00",
+        "/C:/x",
+        "/sub/./../../secret.txt",
+    ):
+        assert static.resolve(root, bad) is None, bad
+
+
+def test_http_dates_round_trip():
+    assert static.http_date(0) == "Thu, 01 Jan 1970 00:00:00 GMT"
+    assert static.http_date(784111777) == "Sun, 06 Nov 1994 08:49:37 GMT"
+    assert static.parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT") == 784111777
+    assert static.parse_http_date("Tue, 29 Feb 2000 23:59:59 GMT") == 951868799
+    assert static.parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT") is None
+    assert static.parse_http_date("garbage") is None
+
+
+def test_validators():
+    st = (0o100644, 0, 0, 1, 0, 0, 1234, 0, 1000000, 0)
+    tag = static.etag(st)
+    assert tag == 'W/"4d2-f4240"'
+    assert static.not_modified(tag, "", st)
+    assert static.not_modified('"4d2-f4240"', "", st)
+    assert static.not_modified('"a", W/"4d2-f4240"', "", st)
+    assert static.not_modified("*", "", st)
+    assert not static.not_modified('"other"', static.http_date(1000000), st)
+    since = static.http_date(1000000 + static.epoch_offset())
+    assert static.not_modified("", since, st)
+    assert not static.not_modified("", static.http_date(999999 + static.epoch_offset()), st)
+    assert not static.not_modified("", "not a date", st)
+    assert not static.not_modified("", "", st)

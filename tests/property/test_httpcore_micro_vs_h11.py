@@ -1,0 +1,241 @@
+"""Differential tests: the same request bytes, cut the same way, fed to httpcore_micro and
+to h11 0.16.0 (server side) must give the same events (method, target, version,
+headers, body bytes, trailers) or both be refused.
+
+Deliberate differences (packages/httpcore_micro/README.md, "Differences from h11"), each
+excused below only when our error names that rule and the input has the feature:
+  D1  a bare LF as line end: h11 accepts it, we refuse (RFC 9112 2.2 allows either).
+  D2  control characters (other than HTAB) in field values: h11 accepts them.
+  D3  repeated Content-Length, even identical ("5, 5" or two fields): h11 merges them.
+  D4  Content-Length together with Transfer-Encoding: h11 lets chunked win.
+  D5  Transfer-Encoding in an HTTP/1.0 request: h11 accepts it.
+  D6  a major version other than 1 (HTTP/2.0, HTTP/0.9): h11 accepts, we answer 505.
+  D7  CONNECT: h11 switches protocol, we answer 501.
+  D8  HTTP/1.0 with "Connection: keep-alive" persists here; h11 always closes.
+  D9  obs-fold: h11 joins continuation lines, we refuse (RFC 9112 5.2 allows either).
+  D10 chunk sizes above 2**60 - 1 (16+ significant hex digits): h11 accepts up to 20.
+  D11 control characters in chunk extensions: h11 accepts them.
+  D12 Content-Length above 18 digits: we answer 413.
+  D13 Content-Length, Transfer-Encoding or Host in trailers: refused (RFC 9110 6.5.1).
+  D14 no Host in an HTTP/1.x request with x >= 2: h11 only asks it of exactly 1.1.
+Also compared case-insensitively: the Transfer-Encoding value (h11 lower-cases it).
+"""
+
+import os
+import re
+import sys
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+sys.path.append(
+    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "httpcore_micro",
+                 "cpython")
+)
+
+from httpcore_micro_h11 import cut, run_h11, run_ours  # noqa: E402
+
+TCHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+VCHARS = bytes(range(0x21, 0x7F))
+FIELD_VCHARS = VCHARS + bytes(range(0x80, 0x100))
+
+tokens = st.text(alphabet=TCHARS, min_size=1, max_size=10).map(str.encode)
+methods = st.one_of(
+    st.sampled_from([b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"OPTIONS", b"PATCH"]),
+    tokens.filter(lambda method: method != b"CONNECT"),
+)
+targets = st.one_of(
+    st.just(b"/"),
+    st.binary(min_size=0, max_size=30).map(
+        lambda raw: b"/" + bytes(VCHARS[byte % len(VCHARS)] for byte in raw)
+    ),
+    st.just(b"*"),
+    st.just(b"http://example.com:8080/a?b=c"),
+)
+words = st.binary(min_size=1, max_size=8).map(
+    lambda raw: bytes(FIELD_VCHARS[byte % len(FIELD_VCHARS)] for byte in raw)
+)
+values = st.lists(
+    st.tuples(words, st.sampled_from([b" ", b"\t", b"  ", b" \t "])), max_size=4
+).map(lambda parts: b"".join(word + space for word, space in parts).rstrip(b" \t"))
+ows = st.sampled_from([b"", b" ", b"  ", b"\t", b" \t"])
+SPECIAL = {b"host", b"content-length", b"transfer-encoding", b"connection", b"expect",
+           b"upgrade"}
+names = tokens.filter(lambda name: name.lower() not in SPECIAL)
+fields = st.tuples(names, ows, values, ows)
+chunk_exts = st.sampled_from([b"", b";a", b";a=b", b';name="quoted"', b"; x = 1", b";"])
+
+
+def _field_line(field):
+    name, before, value, after = field
+    return name + b":" + before + value + after + b"\r\n"
+
+
+def _case(data, flips):
+    return bytes(byte ^ 0x20 if flip and 0x61 <= (byte | 0x20) <= 0x7A else byte
+                 for byte, flip in zip(data, flips + [False] * len(data)))
+
+
+@st.composite
+def bodies(draw, version):
+    # No chunked HTTP/1.0 request: D5.
+    kinds = ["none", "length", "chunked"] if version == b"1.1" else ["none", "length"]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "none":
+        return [], b""
+    if kind == "length":
+        body = draw(st.binary(max_size=40))
+        return [b"Content-Length: %d\r\n" % len(body)], body
+    out = []
+    for chunk in draw(st.lists(st.binary(min_size=1, max_size=20), max_size=4)):
+        size = b"%x" % len(chunk)
+        if draw(st.booleans()):
+            size = size.upper()
+        out.append(size + draw(chunk_exts) + b"\r\n" + chunk + b"\r\n")
+    out.append(b"0" + draw(chunk_exts) + b"\r\n")
+    for field in draw(st.lists(fields, max_size=2)):
+        out.append(_field_line(field))
+    out.append(b"\r\n")
+    coding = draw(st.sampled_from([b"chunked", b"Chunked", b"CHUNKED"]))
+    return [b"Transfer-Encoding: " + coding + b"\r\n"], b"".join(out)
+
+
+@st.composite
+def requests(draw, version=b"1.1", last=True):
+    method = draw(methods)
+    target = draw(targets)
+    lines = [_field_line(field) for field in draw(st.lists(fields, max_size=6))]
+    if version == b"1.1" or draw(st.booleans()):
+        host = b"Host: " + draw(st.sampled_from([b"example.com", b"a:80", b""])) + b"\r\n"
+        lines.insert(draw(st.integers(0, len(lines))), host)
+    framing, body = draw(bodies(version))
+    for line in framing:
+        lines.insert(draw(st.integers(0, len(lines))), line)
+    options = []
+    if not last and version == b"1.0":
+        options.append(b"keep-alive")
+    if draw(st.booleans()):
+        options.append(draw(st.sampled_from([b"foo", b"Keep-Alive", b"x-y"])))
+    if last and draw(st.integers(0, 4)) == 0:
+        options.append(b"close")
+    if options:
+        lines.append(b"Connection: " + b", ".join(options) + b"\r\n")
+    if version == b"1.1" and draw(st.integers(0, 5)) == 0:
+        lines.append(b"Expect: 100-continue\r\n")
+    flips = draw(st.lists(st.booleans(), max_size=40))
+    lines = [_case(line[: line.index(b":")], flips) + line[line.index(b":"):] for line in lines]
+    head = method + b" " + target + b" HTTP/" + version + b"\r\n" + b"".join(lines) + b"\r\n"
+    return head + body
+
+
+@st.composite
+def streams(draw):
+    """One HTTP/1.0 request, or 1-3 pipelined HTTP/1.1 requests."""
+    if draw(st.integers(0, 5)) == 0:
+        return draw(requests(version=b"1.0"))
+    count = draw(st.integers(1, 3))
+    return b"".join(draw(requests(last=index == count - 1)) for index in range(count))
+
+
+cut_points = st.lists(st.integers(min_value=0, max_value=10**6), max_size=6)
+
+
+@given(streams(), cut_points)
+def test_valid_requests_same_events(data, points):
+    pieces = cut(data, points)
+    ours = run_ours(pieces)
+    theirs = run_h11(pieces)
+    assert theirs.accepted, (data, theirs)
+    assert ours.accepted, (data, ours)
+    assert ours.events == theirs.events
+
+
+FRAGMENTS = [
+    b"\r\n", b"\n", b"\r", b" ", b"\t", b":", b"\x00", b"\x01", b"\x7f", b"\xff", b",", b";",
+    b"0", b"9", b"f", b"G", b"/", b"\r\n\r\n", b"\r\n ", b"HTTP/1.0", b"HTTP/2.0",
+    b"Content-Length: 3\r\n", b"Content-Length: 0\r\n", b"Transfer-Encoding: chunked\r\n",
+    b"Transfer-Encoding: gzip\r\n", b"Host: x\r\n", b"Connection: close\r\n",
+    b"Connection: keep-alive\r\n", b"Upgrade: websocket\r\n", b"Expect: 100-continue\r\n",
+    b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", b"00000000000000000001",
+]
+mutations = st.lists(
+    st.tuples(
+        st.sampled_from(["insert", "replace", "delete"]),
+        st.integers(min_value=0, max_value=10**6),
+        st.one_of(st.sampled_from(FRAGMENTS), st.binary(min_size=1, max_size=3)),
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+def mutate(data, steps):
+    for operation, position, fragment in steps:
+        position %= len(data) + 1
+        if operation == "insert":
+            data = data[:position] + fragment + data[position:]
+        elif operation == "replace":
+            data = data[:position] + fragment + data[position + len(fragment):]
+        else:
+            data = data[:position] + data[position + len(fragment):]
+    return data
+
+
+# Which of our refusals are deliberate (D-numbers above), and the evidence in the input
+# that must come with them.
+_CTL = re.compile(rb"[\x01-\x08\x0b-\x0c\x0e-\x1f\x7f]")
+_BARE_LF = re.compile(rb"(?<!\r)\n")
+DELIBERATE = [
+    ("bare CR or LF", lambda data: _BARE_LF.search(data)),
+    ("control character in header", lambda data: _CTL.search(data)),
+    ("repeated content-length", lambda data: True),
+    ("invalid Content-Length", lambda data: re.search(rb"(?i)content-length:[^\r\n]*,", data)),
+    ("both Content-Length and Transfer-Encoding", lambda data: True),
+    ("Transfer-Encoding in an HTTP/1.0", lambda data: True),
+    ("HTTP version not supported", lambda data: True),
+    ("CONNECT is not supported", lambda data: True),
+    ("obsolete line folding", lambda data: True),
+    ("chunk size too large", lambda data: True),
+    ("control character in chunk extension", lambda data: _CTL.search(data) or b"\r" in data),
+    ("Content-Length too large", lambda data: True),
+    ("not allowed in trailers", lambda data: True),
+    ("missing Host", lambda data: re.search(rb"HTTP/1\.[2-9]", data)),
+]
+
+
+def deliberate(message, data):
+    for prefix, evidence in DELIBERATE:
+        if prefix.lower() in message.lower() and evidence(data):
+            return prefix
+    return None
+
+
+def _http10_keep_alive(events):
+    for event in events:
+        if event[0] == "request" and event[3] == b"1.0":
+            for name, value in event[4]:
+                if name == b"connection" and b"keep-alive" in value.lower():
+                    return True
+    return False
+
+
+def _is_prefix(short, long):
+    return long[: len(short)] == short
+
+
+@given(streams(), mutations, cut_points)
+def test_mutated_requests_agree_or_differ_deliberately(data, steps, points):
+    data = mutate(data, steps)
+    pieces = cut(data, points)
+    ours = run_ours(pieces)
+    theirs = run_h11(pieces)
+    if ours.accepted == theirs.accepted and ours.events == theirs.events:
+        return
+    if not ours.accepted and _is_prefix(ours.events, theirs.events):
+        # We refused where h11 went on: only for a rule we chose to be stricter on.
+        assert deliberate(ours.error, data), (data, ours, theirs)
+        return
+    # h11 refused or stopped earlier: only D8, where h11 closes an HTTP/1.0 connection
+    # that asked to be kept alive.
+    assert _is_prefix(theirs.events, ours.events), (data, ours, theirs)
+    assert _http10_keep_alive(ours.events), (data, ours, theirs)

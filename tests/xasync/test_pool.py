@@ -1,0 +1,217 @@
+"""The pool itself: worker threads, per-socket order, CallSoon, stop and restart."""
+
+import time
+
+import _thread
+from _portable import raises
+from xasync_helpers import (
+    LOOPBACK,
+    connect,
+    finished,
+    in_thread,
+    recv_exact,
+    run_pool,
+    send_all,
+    wait_for,
+)
+
+from xasync import (
+    XAsyncSocketsPool,
+    XAsyncSocketsPoolException,
+    XAsyncTCPServer,
+    XClosedReason,
+)
+
+
+def _line_server(pool, handle):
+    srv = XAsyncTCPServer.Create(pool, LOOPBACK)
+
+    def on_line(cli, line, arg):
+        reply = handle(line)
+        cli.AsyncSendData((reply + "\n").encode())
+        cli.AsyncRecvLine(onLineRecv=on_line, timeoutSec=10)
+
+    srv.OnClientAccepted = lambda s, cli: cli.AsyncRecvLine(onLineRecv=on_line, timeoutSec=10)
+    return srv
+
+
+def _ask(sock, line):
+    send_all(sock, (line + "\n").encode())
+    out = b""
+    while not out.endswith(b"\n"):
+        part = sock.recv(100)
+        if not part:
+            break
+        out += part
+    return out.decode()[:-1]
+
+
+def test_blocking_callback_does_not_freeze_other_connections():
+    pool = XAsyncSocketsPool()
+
+    def handle(line):
+        if line == "slow":
+            time.sleep(1.0)
+        return "re:" + line
+
+    srv = _line_server(pool, handle)
+    pool.AsyncWaitEvents(threadsCount=2)
+    try:
+        assert pool.WaitEventsProcessing
+        slow = connect(srv.SrvAddr)
+        fast = connect(srv.SrvAddr)
+        slow_box = in_thread(_ask, slow, "slow")
+        time.sleep(0.1)  # the slow handler is now sleeping in a worker
+        started = time.time()
+        assert _ask(fast, "fast") == "re:fast"
+        fast_elapsed = time.time() - started
+        assert finished(slow_box) == "re:slow"
+        slow.close()
+        fast.close()
+        assert fast_elapsed < 0.6, fast_elapsed
+    finally:
+        pool.StopWaitEvents()
+    assert not pool.WaitEventsProcessing
+
+
+def test_callbacks_of_one_socket_never_overlap_and_keep_order():
+    pool = XAsyncSocketsPool()
+    state = {"inside": 0, "max": 0, "data": b"", "closed": None}
+    lock = _thread.allocate_lock()
+
+    def on_chunk(cli, data, arg):
+        with lock:
+            state["inside"] += 1
+            state["max"] = max(state["max"], state["inside"])
+        time.sleep(0.01)  # long enough for other workers to pick up later chunks
+        state["data"] += data
+        with lock:
+            state["inside"] -= 1
+
+    def accepted(srv, cli):
+        cli.OnClosed = lambda c, reason: state.__setitem__("closed", reason)
+        cli.AsyncRecvStream(on_chunk)
+
+    srv = XAsyncTCPServer.Create(pool, LOOPBACK)
+    srv.OnClientAccepted = accepted
+    pool.AsyncWaitEvents(threadsCount=3)
+    try:
+        sock = connect(srv.SrvAddr)
+        sent = b""
+        for i in range(40):
+            piece = ("%d," % i).encode()
+            send_all(sock, piece)
+            sent += piece
+            time.sleep(0.002)
+        sock.close()
+        assert wait_for(lambda: state["closed"] is not None)
+    finally:
+        pool.StopWaitEvents()
+    assert state["data"] == sent
+    assert state["max"] == 1
+    assert state["closed"] == XClosedReason.ClosedByPeer
+
+
+def test_call_soon_from_another_thread_runs_on_the_loop():
+    pool = XAsyncSocketsPool()
+    seen = []
+    pool.AsyncWaitEvents(threadsCount=1)
+    try:
+        pool.CallSoon(lambda a, b: seen.append((a, b, _thread.get_ident())), 1, 2)
+        assert wait_for(lambda: seen, 5)
+    finally:
+        pool.StopWaitEvents()
+    assert seen[0][:2] == (1, 2)
+    assert seen[0][2] != _thread.get_ident()
+
+
+def test_send_and_close_from_another_thread_take_effect_at_once():
+    pool = XAsyncSocketsPool()
+    clients = []
+    reasons = []
+
+    def accepted(srv, cli):
+        cli.OnClosed = lambda c, reason: reasons.append(reason)
+        clients.append(cli)
+
+    srv = XAsyncTCPServer.Create(pool, LOOPBACK)
+    srv.OnClientAccepted = accepted
+    pool.AsyncWaitEvents(threadsCount=1)
+    try:
+        sock = connect(srv.SrvAddr)
+        assert wait_for(lambda: clients, 5)
+        started = time.time()
+        assert clients[0].AsyncSendData(b"from a thread")
+        assert recv_exact(sock, 13) == b"from a thread"
+        clients[0].Close()
+        assert sock.recv(10) == b""
+        assert time.time() - started < 0.9  # the waker, not the 1 s poll cap
+        sock.close()
+        assert wait_for(lambda: reasons, 5)
+        assert clients[0].AsyncSendData(b"late") is False
+    finally:
+        pool.StopWaitEvents()
+    assert reasons == [XClosedReason.ClosedByHost]
+
+
+def test_stop_twice_then_restart_on_the_same_port():
+    pool = XAsyncSocketsPool()
+    srv = _line_server(pool, lambda line: line.upper())
+    addr = srv.SrvAddr
+    reasons = []
+    pool.AsyncWaitEvents(threadsCount=1)
+    sock = connect(addr)
+    assert _ask(sock, "first") == "FIRST"
+    srv.OnClosed = lambda s, reason: reasons.append(reason)
+    pool.StopWaitEvents()
+    pool.StopWaitEvents()
+    assert not pool.WaitEventsProcessing
+    assert pool.GetAllAsyncSockets() == []
+    assert sock.recv(10) == b""  # the pool closed its connection too
+    sock.close()
+    assert reasons == [XClosedReason.ClosedByHost]
+    # Same pool, same port: SO_REUSEADDR lets the new listener bind at once.
+    srv3 = XAsyncTCPServer.Create(pool, addr)
+    srv3.OnClientAccepted = lambda s, cli: cli.AsyncSendData(b"again", lambda c, a: c.Close())
+    pool.AsyncWaitEvents(threadsCount=1)
+    try:
+        sock = connect(addr)
+        assert recv_exact(sock, 5) == b"again"
+        sock.close()
+        assert srv3.SrvAddr == addr
+    finally:
+        pool.StopWaitEvents()
+
+
+def test_stop_from_a_callback_in_the_calling_thread():
+    pool = XAsyncSocketsPool()
+    srv = XAsyncTCPServer.Create(pool, LOOPBACK)
+    srv.OnClientAccepted = lambda s, cli: pool.StopWaitEvents()
+    box = in_thread(lambda: connect(srv.SrvAddr).close())
+    started = time.time()
+    run_pool(pool, 10)
+    finished(box)
+    assert time.time() - started < 5
+    assert not pool.WaitEventsProcessing
+
+
+def test_wait_events_twice_is_refused():
+    pool = XAsyncSocketsPool()
+    pool.AsyncWaitEvents(threadsCount=1)
+    try:
+        raises(XAsyncSocketsPoolException, pool.AsyncWaitEvents, 1)
+        raises(ValueError, XAsyncSocketsPool().AsyncWaitEvents, -1)
+    finally:
+        pool.StopWaitEvents()
+
+
+def test_call_later_runs_in_order():
+    pool = XAsyncSocketsPool()
+    order = []
+    pool.CallLater(0.05, order.append, "b")
+    pool.CallLater(0.01, order.append, "a")
+    cancelled = pool.CallLater(0.02, order.append, "never")
+    cancelled.cancel()
+    pool.CallLater(0.1, pool.StopWaitEvents)
+    run_pool(pool, 5)
+    assert order == ["a", "b"]

@@ -1,0 +1,446 @@
+"""TCP server and client over real loopback sockets, the pool served in this thread."""
+
+import time
+
+from _portable import splits
+from xasync_helpers import (
+    LOOPBACK,
+    connect,
+    cuts,
+    finished,
+    in_thread,
+    recv_exact,
+    recv_to_eof,
+    run_pool,
+    send_all,
+    send_pieces,
+)
+
+from xasync import XAsyncSocketsPool, XAsyncTCPClient, XAsyncTCPServer, XClosedReason
+
+
+def _echo_server(pool, closed=None):
+    srv = XAsyncTCPServer.Create(pool, LOOPBACK)
+
+    def on_data(cli, data, arg):
+        cli.AsyncSendData(data)
+
+    def on_closed(cli, reason):
+        if closed is not None:
+            closed.append(reason)
+
+    def accepted(server, cli):
+        cli.OnClosed = on_closed
+        cli.AsyncRecvStream(on_data)
+
+    srv.OnClientAccepted = accepted
+    return srv
+
+
+def test_server_addr_is_the_real_port():
+    pool = XAsyncSocketsPool()
+    srv = XAsyncTCPServer.Create(pool, LOOPBACK)
+    assert srv.SrvAddr[0] == "127.0.0.1" and srv.SrvAddr[1] > 0
+    assert pool.GetAsyncSocketByID(srv.SocketID) is srv
+    assert pool.GetAllAsyncSockets() == [srv]
+    pool.StopWaitEvents()
+    assert pool.GetAllAsyncSockets() == []
+
+
+def test_echo_stream_with_a_blocking_peer():
+    pool = XAsyncSocketsPool()
+    closed = []
+    srv = _echo_server(pool, closed)
+    messages = [b"one", b"two" * 3000, b"three"]
+
+    def peer():
+        sock = connect(srv.SrvAddr)
+        got = []
+        for msg in messages:
+            send_all(sock, msg)
+            got.append(recv_exact(sock, len(msg)))
+        sock.close()
+        return got
+
+    box = in_thread(peer)
+    pool.CallSoon(_stop_when, pool, lambda: closed)
+    run_pool(pool)
+    assert finished(box) == messages
+    assert closed == [XClosedReason.ClosedByPeer]
+
+
+def _stop_when(pool, predicate, limit_sec=10, started=None):
+    """Poll predicate on the loop (every 10 ms) and stop the pool once it holds."""
+    now = time.time()
+    started = started or now
+    if predicate() or now - started > limit_sec:
+        pool.StopWaitEvents()
+    else:
+        pool.CallLater(0.01, _stop_when, pool, predicate, limit_sec, started)
+
+
+def test_outgoing_client_echo_and_close_reasons():
+    pool = XAsyncSocketsPool()
+    server_closed = []
+    srv = _echo_server(pool, server_closed)
+    client_closed = []
+    received = []
+    cli = XAsyncTCPClient.Create(pool, srv.SrvAddr)
+
+    def on_echo(c, data, arg):
+        received.append((data, arg))
+        c.Close()
+
+    def on_connected(c):
+        c.AsyncSendData(b"hello, pool")
+        c.AsyncRecvData(11, on_echo, "tag", timeoutSec=5)
+
+    cli.OnConnected = on_connected
+    cli.OnClosed = lambda c, reason: client_closed.append(reason)
+    pool.CallSoon(_stop_when, pool, lambda: server_closed and client_closed)
+    run_pool(pool)
+    assert received == [(b"hello, pool", "tag")]
+    assert client_closed == [XClosedReason.ClosedByHost]
+    assert server_closed == [XClosedReason.ClosedByPeer]
+    assert cli.CliAddr is None or cli.CliAddr[0] == "127.0.0.1"
+    assert cli.SrvAddr == srv.SrvAddr and not cli.IsSSL
+
+
+def _collect_server(pool, reader):
+    """A server whose connections run reader(cli, out); `outs` lists every `out` at
+    accept time, `results` each `out` again when its connection closes."""
+    results = []
+    outs = []
+    srv = XAsyncTCPServer.Create(pool, LOOPBACK)
+
+    def accepted(server, cli):
+        out = []
+        outs.append(out)
+        cli.OnClosed = lambda c, reason: results.append(out)
+        reader(cli, out)
+
+    srv.OnClientAccepted = accepted
+    srv.outs = outs
+    return srv, results
+
+
+def _read_lines(cli, out):
+    def on_line(c, line, arg):
+        out.append(line)
+        c.AsyncRecvLine(onLineRecv=on_line, timeoutSec=5)
+
+    cli.AsyncRecvLine(onLineRecv=on_line, timeoutSec=5)
+
+
+LINES = b"alpha\r\nbeta\n\r\ngamma \xc3\xa9\r\n"
+LINES_DECODED = ["alpha", "beta", "", "gamma \u00e9"]
+
+
+def _feed_all(srv, feedings, pause=0.004):
+    def peer():
+        for pieces in feedings:
+            send_pieces(srv.SrvAddr, pieces, pause)
+
+    return in_thread(peer)
+
+
+def test_lines_split_at_every_boundary():
+    pool = XAsyncSocketsPool()
+    srv, results = _collect_server(pool, _read_lines)
+    feedings = list(cuts(LINES)) + list(splits(LINES))
+    box = _feed_all(srv, feedings)
+    pool.CallSoon(_stop_when, pool, lambda: len(results) == len(feedings), 30)
+    run_pool(pool, 35)
+    finished(box)
+    assert len(results) == len(feedings)
+    for lines in results:
+        assert lines == LINES_DECODED, lines
+
+
+def test_line_without_encoding_gives_bytes():
+    pool = XAsyncSocketsPool()
+
+    def reader(cli, out):
+        cli.AsyncRecvLine(None, lambda c, line, arg: out.append(line), timeoutSec=5)
+
+    srv, results = _collect_server(pool, reader)
+    box = _feed_all(srv, [[b"raw \xff line\n"]])
+    pool.CallSoon(_stop_when, pool, lambda: srv.outs and srv.outs[0])
+    run_pool(pool)
+    finished(box)
+    assert srv.outs == [[b"raw \xff line"]]
+
+
+RECORDS = b"abcd" + b"012345" + b"xyz"
+
+
+def _read_sized(cli, out):
+    sizes = [4, 6, 3]
+
+    def on_data(c, data, arg):
+        out.append(data)
+        if arg + 1 < len(sizes):
+            c.AsyncRecvData(sizes[arg + 1], on_data, arg + 1, timeoutSec=5)
+
+    cli.AsyncRecvData(sizes[0], on_data, 0, timeoutSec=5)
+
+
+def test_sized_reads_split_at_every_boundary():
+    pool = XAsyncSocketsPool()
+    srv, results = _collect_server(pool, _read_sized)
+    feedings = list(cuts(RECORDS)) + list(splits(RECORDS))
+    box = _feed_all(srv, feedings)
+    outs = srv.outs
+    pool.CallSoon(_stop_when, pool,
+                  lambda: len(outs) == len(feedings) and all(len(o) == 3 for o in outs), 30)
+    run_pool(pool, 35)
+    finished(box)
+    assert len(outs) == len(feedings)
+    for records in outs:
+        assert records == [b"abcd", b"012345", b"xyz"], records
+
+
+def test_recv_data_without_size_gives_what_arrived():
+    pool = XAsyncSocketsPool()
+
+    def reader(cli, out):
+        def on_data(c, data, arg):
+            out.append(data)
+            c.AsyncRecvData(None, on_data, timeoutSec=5)
+
+        cli.AsyncRecvData(None, on_data, timeoutSec=5)
+
+    srv, results = _collect_server(pool, reader)
+    payload = b"some bytes, in any number of chunks"
+    box = _feed_all(srv, list(splits(payload)))
+    pool.CallSoon(_stop_when, pool, lambda: len(results) == 3)
+    run_pool(pool)
+    finished(box)
+    assert [b"".join(chunks) for chunks in results] == [payload] * 3
+    assert all(b"" not in chunks for chunks in results)
+
+
+def test_line_then_stream_keeps_the_bytes_already_read():
+    # An HTTP-upgrade-like switch: the stream must start with what followed the line.
+    pool = XAsyncSocketsPool()
+
+    def reader(cli, out):
+        def on_chunk(c, data, arg):
+            out.append(data)
+
+        def on_line(c, line, arg):
+            out.append(line)
+            c.AsyncRecvStream(on_chunk, timeoutSec=5)
+
+        cli.AsyncRecvLine(onLineRecv=on_line, timeoutSec=5)
+
+    srv, results = _collect_server(pool, reader)
+    payload = b"HEADER\r\n" + bytes(range(256)) * 40
+    feedings = list(splits(payload[:40])) + [[payload], [payload[:5], payload[5:]]]
+    box = _feed_all(srv, feedings, pause=0.001)
+    pool.CallSoon(_stop_when, pool, lambda: len(results) == len(feedings), 30)
+    run_pool(pool, 35)
+    finished(box)
+    expected = {payload[:40]: True, payload: True}
+    for got in results:
+        assert got[0] == "HEADER"
+        assert ("HEADER\r\n".encode() + b"".join(got[1:])) in expected
+
+
+def test_stop_recv_stream_then_sized_read():
+    pool = XAsyncSocketsPool()
+
+    def reader(cli, out):
+        def on_rest(c, data, arg):
+            out.append(("rest", data))
+
+        def on_chunk(c, data, arg):
+            out.append(("chunk", data))
+            c.StopRecvStream()
+            c.AsyncRecvData(5, on_rest, timeoutSec=5)
+
+        cli.AsyncRecvStream(on_chunk, timeoutSec=5)
+
+    srv, results = _collect_server(pool, reader)
+    box = _feed_all(srv, [[b"first", b"12345"]], pause=0.1)
+    pool.CallSoon(_stop_when, pool, lambda: srv.outs and len(srv.outs[0]) == 2)
+    run_pool(pool)
+    finished(box)
+    assert srv.outs == [[("chunk", b"first"), ("rest", b"12345")]]
+
+
+def _closing_server(pool, on_accept, reasons):
+    srv = XAsyncTCPServer.Create(pool, LOOPBACK)
+
+    def accepted(server, cli):
+        cli.OnClosed = lambda c, reason: reasons.append(reason)
+        on_accept(cli)
+
+    srv.OnClientAccepted = accepted
+    return srv
+
+
+def test_read_timeout_closes_with_timeout():
+    pool = XAsyncSocketsPool()
+    reasons = []
+    srv = _closing_server(
+        pool, lambda cli: cli.AsyncRecvLine(onLineRecv=lambda *a: None, timeoutSec=0.3), reasons
+    )
+
+    def silent_peer():
+        sock = connect(srv.SrvAddr)
+        started = time.time()
+        tail = recv_to_eof(sock)  # the server closes on its timeout
+        sock.close()
+        return tail, time.time() - started
+
+    box = in_thread(silent_peer)
+    pool.CallSoon(_stop_when, pool, lambda: reasons)
+    run_pool(pool)
+    tail, elapsed = finished(box)
+    assert reasons == [XClosedReason.Timeout]
+    assert tail == b""
+    assert 0.2 <= elapsed < 3, elapsed
+
+
+def test_stream_timeout_is_an_idle_timeout():
+    pool = XAsyncSocketsPool()
+    reasons = []
+    got = []
+    srv = _closing_server(
+        pool,
+        lambda cli: cli.AsyncRecvStream(lambda c, d, a: got.append(d), timeoutSec=0.4),
+        reasons,
+    )
+
+    def trickle():
+        sock = connect(srv.SrvAddr)
+        started = time.time()
+        for _ in range(8):  # 8 x 0.12 s: longer than the timeout, but never idle for it
+            send_all(sock, b".")
+            time.sleep(0.12)
+        tail = recv_to_eof(sock)
+        sock.close()
+        return tail, time.time() - started
+
+    box = in_thread(trickle)
+    pool.CallSoon(_stop_when, pool, lambda: reasons)
+    run_pool(pool)
+    _tail, elapsed = finished(box)
+    assert reasons == [XClosedReason.Timeout]
+    assert b"".join(got) == b"." * 8
+    assert elapsed >= 0.9, elapsed
+
+
+def test_close_by_host_and_by_peer():
+    pool = XAsyncSocketsPool()
+    reasons = []
+    srv = _closing_server(pool, lambda cli: cli.AsyncSendData(b"bye", lambda c, a: c.Close()),
+                          reasons)
+
+    def peer():
+        sock = connect(srv.SrvAddr)
+        data = recv_to_eof(sock)
+        sock.close()
+        return data
+
+    box = in_thread(peer)
+    pool.CallSoon(_stop_when, pool, lambda: reasons)
+    run_pool(pool)
+    assert finished(box) == b"bye"
+    assert reasons == [XClosedReason.ClosedByHost]
+
+
+def test_raising_callback_closes_only_its_socket():
+    pool = XAsyncSocketsPool()
+    errors = []
+    pool.OnError = lambda p, asock, exc: errors.append((asock, exc))
+    reasons = []
+
+    def on_line(cli, line, arg):
+        if line == "boom":
+            raise ValueError("handler failed")
+        cli.AsyncSendData(("echo " + line + "\n").encode())
+        cli.AsyncRecvLine(onLineRecv=on_line)
+
+    srv = _closing_server(pool, lambda cli: cli.AsyncRecvLine(onLineRecv=on_line), reasons)
+
+    def peers():
+        good = connect(srv.SrvAddr)
+        bad = connect(srv.SrvAddr)
+        send_all(bad, b"boom\n")
+        bad_tail = recv_to_eof(bad)
+        send_all(good, b"still here\n")
+        answer = recv_exact(good, len(b"echo still here\n"))
+        good.close()
+        bad.close()
+        return bad_tail, answer
+
+    box = in_thread(peers)
+    pool.CallSoon(_stop_when, pool, lambda: len(reasons) == 2)
+    run_pool(pool)
+    bad_tail, answer = finished(box)
+    assert bad_tail == b"" and answer == b"echo still here\n", (bad_tail, answer)
+    assert len(errors) == 1 and isinstance(errors[0][1], ValueError), errors
+    assert sorted(reasons) == sorted([XClosedReason.Error, XClosedReason.ClosedByPeer]), reasons
+
+
+def test_connect_refused_calls_on_fails_to_connect():
+    pool = XAsyncSocketsPool()
+    probe = XAsyncTCPServer.Create(pool, LOOPBACK)
+    addr = probe.SrvAddr
+    probe.Close()
+    failures = []
+    closed = []
+    cli = XAsyncTCPClient.Create(pool, addr, connectTimeout=3)
+    cli.OnFailsToConnect = lambda c: failures.append(c)
+    cli.OnConnected = lambda c: failures.append("connected?!")
+    cli.OnClosed = lambda c, reason: closed.append(reason)
+    pool.CallSoon(_stop_when, pool, lambda: failures)
+    run_pool(pool)
+    assert failures == [cli]
+    assert closed == [] and cli.IsClosed
+
+
+def test_back_pressure_queue_grows_then_drains():
+    pool = XAsyncSocketsPool()
+    chunk = memoryview(bytearray(b"\x5a" * (1 << 20)))
+    count = 16
+    sent = []
+    snapshots = []
+
+    def on_sent(cli, index):
+        sent.append(index)
+        if index == count - 1:
+            snapshots.append(("done", cli.SendingQueueSize))
+            cli.Close()
+
+    def start(cli):
+        for index in range(count):
+            assert cli.AsyncSendData(chunk, on_sent, index)
+        pool.CallLater(0.3, lambda: snapshots.append(("early", cli.SendingQueueSize,
+                                                             len(sent))))
+
+    srv = _closing_server(pool, start, [])
+
+    def slow_reader():
+        sock = connect(srv.SrvAddr)
+        time.sleep(0.6)  # read nothing at first: the server's queue must hold the rest
+        total = 0
+        while True:
+            part = sock.recv(65536)
+            if not part:
+                break
+            total += len(part)
+        sock.close()
+        return total
+
+    box = in_thread(slow_reader)
+    pool.CallSoon(_stop_when, pool, lambda: len(snapshots) == 2, 30)
+    run_pool(pool, 35)
+    total = finished(box, 30)
+    assert total == count << 20
+    assert sent == list(range(count))
+    early = snapshots[0]
+    assert early[0] == "early" and early[1] > 0 and early[2] < count, early
+    assert snapshots[1] == ("done", 0)
