@@ -22,28 +22,37 @@ from _template_page import JINJA2_PAGE, PYHTML_PAGE, variables  # noqa: E402
 
 import pyhtml  # noqa: E402
 
-REPEATS = 5
-SECONDS = 0.4
+REPEATS = 9
+SECONDS = 0.2
 
 
-def rate(function):
-    """Best calls per second over REPEATS timed batches of about SECONDS each."""
+def batch_size(function):
+    """Calls that take about SECONDS."""
     count = 1
-    while True:  # size a batch to last about SECONDS
+    while True:
         start = time.perf_counter()
         for _ in range(count):
             function()
         elapsed = time.perf_counter() - start
         if elapsed > SECONDS / 4:
-            break
+            return max(1, int(count * SECONDS / elapsed))
         count *= 2
-    count = max(1, int(count * SECONDS / elapsed))
-    best = 0.0
+
+
+def rates(functions):
+    """Best calls per second of each function over REPEATS batches, run in turns.
+
+    Taking turns (and the best batch) keeps a busy machine's load from favouring one side.
+    """
+    sizes = [batch_size(function) for function in functions]
+    best = [0.0] * len(functions)
     for _ in range(REPEATS):
-        start = time.perf_counter()
-        for _ in range(count):
-            function()
-        best = max(best, count / (time.perf_counter() - start))
+        for index, function in enumerate(functions):
+            count = sizes[index]
+            start = time.perf_counter()
+            for _ in range(count):
+                function()
+            best[index] = max(best[index], count / (time.perf_counter() - start))
     return best
 
 
@@ -75,9 +84,11 @@ def main():
     if not same_page(ours, jinja_template.render(data)):
         raise SystemExit("the two engines render different pages")
 
-    jinja_rate = rate(lambda: jinja_template.render(data))
-    our_rate = rate(lambda: our_template.render(data))
-    stream_rate = rate(lambda: "".join(our_template.stream(data)))
+    jinja_rate, our_rate, stream_rate = rates([
+        lambda: jinja_template.render(data),
+        lambda: our_template.render(data),
+        lambda: "".join(our_template.stream(data)),
+    ])
     print("python %s, Jinja2 %s, page %d chars" % (sys.version.split()[0], jinja2.__version__,
                                                   len(ours)))
     print("jinja2 render (autoescape):  %10.0f pages/s" % jinja_rate)

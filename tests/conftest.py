@@ -15,6 +15,12 @@ for _name in sorted(os.listdir(PACKAGES_DIR)):
     _path = os.path.join(PACKAGES_DIR, _name)
     if os.path.isdir(_path) and _path not in sys.path:
         sys.path.insert(0, _path)
+# Each test folder too: portable tests import their helper modules (unique names) the
+# same way under pytest as under tests/mprun.py, which adds the test file's folder.
+for _name in sorted(os.listdir(TESTS_DIR)):
+    _path = os.path.join(TESTS_DIR, _name)
+    if os.path.isdir(_path) and not _name.startswith((".", "_")) and _path not in sys.path:
+        sys.path.insert(0, _path)
 if TESTS_DIR not in sys.path:
     sys.path.insert(0, TESTS_DIR)
 

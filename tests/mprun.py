@@ -26,7 +26,9 @@ def _setup_paths(tests_dir):
     packages_dir = repo_dir + "/packages"
     for name in sorted(os.listdir(packages_dir)):
         sys.path.insert(0, packages_dir + "/" + name)
-    sys.path.insert(0, tests_dir)
+    # Last: MicroPython would import the folder tests/<package>/ as a namespace package
+    # if it came before packages/<package>/.
+    sys.path.append(tests_dir)
 
 
 def _run_file(path):

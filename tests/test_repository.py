@@ -4,7 +4,8 @@ import ast
 import os
 import re
 
-from conftest import PACKAGES_DIR, REPO_DIR
+REPO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PACKAGES_DIR = os.path.join(REPO_DIR, "packages")
 
 PURE_PACKAGES = ("httpcore_micro", "wsframe", "pyhtml")
 IO_MODULES = {

@@ -88,6 +88,13 @@ def test_if_elif_else():
     assert render("{{ if x }}{{ end }}", x=1) == ""
 
 
+def test_python_colons_after_block_instructions_are_accepted():
+    source = "{{ if n > 1: }}big{{ elif n: }}one{{ else: }}none{{ end }}"
+    assert [render(source, n=n) for n in (5, 1, 0)] == ["big", "one", "none"]
+    assert render("{{ for i in range(2): }}{{ i }}{{ end }}") == "01"
+    assert render("{{ d[1:] }}", d="abc") == "bc"
+
+
 def test_for_loops_and_targets():
     assert render("{{ for i in range(3) }}[{{ i }}]{{ end }}") == "[0][1][2]"
     assert render("{{ for k, v in d.items() }}{{ k }}={{ v }};{{ end }}", d={"a": 1}) == "a=1;"
@@ -139,6 +146,9 @@ def test_template_name_and_error_type():
     template = Template("x", name="page.pyhtml")
     assert template.name == "page.pyhtml"
     assert isinstance(raises(TemplateError, Template, "{{ if }}"), Exception)
+    assert Template("x").name == "<template>"
+    raises(TypeError, Template, b"bytes")
+    raises(TypeError, Template, "x", 5)
 
 
 def test_non_ascii_text_and_values():

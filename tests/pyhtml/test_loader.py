@@ -1,5 +1,7 @@
 """FileLoader: files, cache invalidation, include (paths, namespace, cycles), the demo page."""
 
+import os
+
 import pyhtml_files  # noqa: F401  (first: sys.path order on MicroPython)
 from _portable import raises
 from pyhtml_files import with_folder
@@ -17,6 +19,23 @@ def test_load_renders_and_caches():
         assert loader.load("page.pyhtml") is template
         assert loader.load(folder.root + "/page.pyhtml") is template  # absolute path
         assert loader.load("./sub/../page.pyhtml") is template
+
+    with_folder(test)
+
+
+def test_relative_root_and_paths_that_start_with_root():
+    def test(folder):
+        folder.write("sub/page.pyhtml", "page {{ include ../other.pyhtml }}")
+        folder.write("other.pyhtml", "other")
+        # the temp folder reached from the current directory by a relative path
+        depth = len([part for part in os.getcwd().split("/") if part])
+        relative_root = "/".join([".."] * depth) + folder.root
+        loader = FileLoader(relative_root)
+        page = loader.load("sub/page.pyhtml")
+        assert page.name == "sub/page.pyhtml" and page.render() == "page other"
+        # as a server passes it: root + "/" + the URL path; and absolute
+        assert loader.load(relative_root + "/sub/page.pyhtml") is page
+        assert loader.load(folder.root + "/sub/page.pyhtml") is page
 
     with_folder(test)
 
@@ -202,7 +221,8 @@ IP = {{ Request.UserAddress[0] }}
 {{ if not Request.QueryParams }}
     <a href="?q=1">none</a>
 {{ else }}
-    <ul>{{ for name in Request.QueryParams }}<li>{{ name }}={{ Request.QueryParams[name] }}</li>{{ end }}</ul>
+    <ul>{{ for name in Request.QueryParams }}<li>{{ name }}={{ Request.QueryParams[name] }}</li>
+{{ end }}</ul>
 {{ end }}
 {{ for accept in Request.Accept }}[{{ accept }}]{{ end }} SSL: {{ Request.IsSSL }}
 """
@@ -220,7 +240,7 @@ def test_mws2_demo_page_features():
         assert "[text/html][*/*] SSL: False" in chrome
         firefox = page.render({"Request": _Request("Gecko Firefox/1", {"a": "<1>", "b": "&"})})
         assert "Visits: <b>2</b>" in firefox and "    Firefox\n" in firefox
-        assert "<li>a=&lt;1&gt;</li><li>b=&amp;</li>" in firefox
+        assert "<li>a=&lt;1&gt;</li>\n<li>b=&amp;</li>\n</ul>" in firefox
         other = "".join(page.stream({"Request": _Request("curl <x>", {})}, chunk_size=32))
         assert "Visits: <b>3</b>" in other and "Other: curl &lt;x&gt;" in other
         assert loader.globals["Shared"] == {"visits": 3}

@@ -444,3 +444,59 @@ def test_back_pressure_queue_grows_then_drains():
     early = snapshots[0]
     assert early[0] == "early" and early[1] > 0 and early[2] < count, early
     assert snapshots[1] == ("done", 0)
+
+
+def test_blocking_connect_still_calls_on_connected():
+    pool = XAsyncSocketsPool()
+    srv = _echo_server(pool)
+    got = []
+    cli = XAsyncTCPClient.Create(pool, srv.SrvAddr, connectAsync=False)
+
+    def on_connected(c):
+        c.AsyncSendData(b"sync")
+        c.AsyncRecvData(4, lambda c2, data, arg: (got.append(data), pool.StopWaitEvents()))
+
+    cli.OnConnected = on_connected
+    run_pool(pool)
+    assert got == [b"sync"]
+
+
+def test_buffer_slots_cap_connections_and_come_back():
+    from xasync import XBufferSlots
+
+    pool = XAsyncSocketsPool()
+    slots = XBufferSlots(2, 256)
+    srv = XAsyncTCPServer.Create(pool, LOOPBACK, bufSlots=slots)
+    accepted = []
+
+    def on_accepted(server, cli):
+        accepted.append(cli)
+        cli.AsyncRecvStream(lambda c, data, arg: c.AsyncSendData(data))
+
+    srv.OnClientAccepted = on_accepted
+
+    def peers():
+        first = connect(srv.SrvAddr)
+        second = connect(srv.SrvAddr)
+        for sock in (first, second):
+            send_all(sock, b"in")
+            assert recv_exact(sock, 2) == b"in"
+        third = connect(srv.SrvAddr)  # no slot left: closed at once
+        refused = recv_to_eof(third)
+        third.close()
+        first.close()
+        time.sleep(0.2)  # the server sees the close and gives the slot back
+        fourth = connect(srv.SrvAddr)
+        send_all(fourth, b"back")
+        answer = recv_exact(fourth, 4)
+        fourth.close()
+        second.close()
+        return refused, answer
+
+    box = in_thread(peers)
+    pool.CallSoon(_stop_when, pool, lambda: "done" in box)
+    run_pool(pool)
+    refused, answer = finished(box)
+    assert refused == b"" and answer == b"back"
+    assert len(accepted) == 3
+    assert slots.SlotsSize == 256

@@ -206,6 +206,10 @@ class RequestReader:
         if buf.first_byte() not in _TCHAR_INTS:
             # Not a method: e.g. a TLS handshake sent to the plain-text port.
             raise RemoteProtocolError("invalid request line")
+        if buf.has_bare_lf():
+            # RFC 9112 2.2: we do not take a bare LF as a line end; say so now rather
+            # than wait for a CRLF CRLF that may never come.
+            raise RemoteProtocolError("bare CR or LF in request head")
         limits = self.limits
         line_end = buf.find_line_end()
         if line_end < 0:
@@ -262,37 +266,56 @@ class ChunkedReader:
         self.total = 0
 
     def read(self, buf):
+        """One Data event with every chunk byte already buffered (chunks that arrived
+        together are delivered together: they are in memory anyway), or EndOfMessage."""
         if self.in_trailers:
             return self._read_trailers(buf)
-        if self.need_crlf:
-            if len(buf) < 2:
-                if len(buf) == 1 and buf.first_byte() != 13:
+        pieces = []
+        data = buf.data
+        pos = buf.start
+        size = len(data)
+        while True:
+            if self.in_chunk:
+                if pos == size:
+                    break
+                end = pos + self.in_chunk
+                if end > size:
+                    end = size
+                pieces.append(data[pos:end])
+                self.in_chunk -= end - pos
+                pos = end
+                if self.in_chunk:
+                    break
+                self.need_crlf = True
+            if self.need_crlf:
+                if size - pos < 2:
+                    if size - pos == 1 and data[pos] != 13:
+                        raise RemoteProtocolError("chunk data not followed by CRLF")
+                    break
+                if data[pos] != 13 or data[pos + 1] != 10:
                     raise RemoteProtocolError("chunk data not followed by CRLF")
-                return None
-            if not buf.startswith(b"\r\n"):
-                raise RemoteProtocolError("chunk data not followed by CRLF")
-            buf.take(buf.start, 2)
-            self.need_crlf = False
-        if not self.in_chunk:
-            line_end = buf.find_line_end()
+                pos += 2
+                self.need_crlf = False
+            line_end = buf.find_line_end(pos)
+            limit = self.limits.max_header_bytes
             if line_end < 0:
-                if len(buf) > self.limits.max_header_bytes:
+                if size - pos > limit:
                     raise RemoteProtocolError("chunk header line too long")
-                return None
-            if line_end + 2 - buf.start > self.limits.max_header_bytes:
+                break
+            if line_end + 2 - pos > limit:
                 raise RemoteProtocolError("chunk header line too long")
-            size = self._chunk_size(buf.take(line_end, 2))
-            if not size:
+            self.in_chunk = self._chunk_size(data[pos:line_end])
+            pos = line_end + 2
+            if not self.in_chunk:
                 self.in_trailers = True
-                return self._read_trailers(buf)
-            self.in_chunk = size
-        data = buf.take_at_most(self.in_chunk)
-        if data is None:
-            return None
-        self.in_chunk -= len(data)
-        if not self.in_chunk:
-            self.need_crlf = True
-        return Data(data)
+                break
+        buf.skip_to(pos)
+        if pieces:
+            body = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+            return Data(body if type(body) is bytes else bytes(body))
+        if self.in_trailers:
+            return self._read_trailers(buf)
+        return None
 
     def _chunk_size(self, line):
         semicolon = line.find(b";")
@@ -326,6 +349,8 @@ class ChunkedReader:
         if end < 0:
             if len(buf) > limits.max_header_bytes:
                 raise RemoteProtocolError("trailer section too large", 431)
+            if buf.has_bare_lf():
+                raise RemoteProtocolError("bare CR or LF in trailer section")
             return None
         if end + 4 - buf.start > limits.max_header_bytes:
             raise RemoteProtocolError("trailer section too large", 431)

@@ -14,6 +14,7 @@ class ReceiveBuffer:
         self.start = 0
         self._block_search = 0
         self._line_search = 0
+        self._lf_search = 0
         # Readers may note that they already validated the pending first line.
         self.line_checked = False
 
@@ -25,7 +26,7 @@ class ReceiveBuffer:
         start = self.start
         if start == len(data):
             self.data = chunk if type(chunk) is bytes else bytes(chunk)
-            self.start = self._block_search = self._line_search = 0
+            self.start = self._block_search = self._line_search = self._lf_search = 0
             return
         if type(data) is not bytearray:
             data = bytearray(data[start:])
@@ -35,6 +36,7 @@ class ReceiveBuffer:
         self.data = data
         self._block_search -= start
         self._line_search -= start
+        self._lf_search -= start
         self.start = 0
 
     def first_byte(self):
@@ -45,10 +47,13 @@ class ReceiveBuffer:
         start = self.start
         return data[start : start + len(prefix)] == prefix
 
-    def find_line_end(self):
-        """Absolute index of the first CRLF, or -1 (next search resumes where it left)."""
+    def find_line_end(self, start=None):
+        """Absolute index of the first CRLF (from ``start``, default: the unconsumed data),
+        or -1; a search that failed resumes where it stopped."""
         data = self.data
-        index = data.find(b"\r\n", self._line_search)  # never below start
+        if start is None or start < self._line_search:
+            start = self._line_search  # never below self.start
+        index = data.find(b"\r\n", start)
         if index < 0:
             self._line_search = max(self.start, len(data) - 1)
         return index
@@ -61,12 +66,30 @@ class ReceiveBuffer:
             self._block_search = max(self.start, len(data) - 3)
         return index
 
+    def has_bare_lf(self):
+        """Is there an LF not preceded by CR (each byte is looked at once)?"""
+        data = self.data
+        index = data.find(b"\n", self._lf_search)
+        while index >= 0:
+            if index == self.start or data[index - 1] != 13:
+                return True
+            index = data.find(b"\n", index + 1)
+        self._lf_search = len(data)
+        return False
+
+    def skip_to(self, position):
+        """Consume everything before absolute index ``position``."""
+        if position != self.start:
+            self.start = position
+            self._block_search = self._line_search = self._lf_search = position
+            self.line_checked = False
+
     def take(self, end, skip=0):
         """Consume up to absolute index ``end`` (plus ``skip`` separator bytes)."""
         data = self.data
         out = data[self.start : end]
         self.start = end + skip
-        self._block_search = self._line_search = self.start
+        self._block_search = self._line_search = self._lf_search = self.start
         self.line_checked = False
         if type(out) is not bytes:
             out = bytes(out)

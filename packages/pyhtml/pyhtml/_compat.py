@@ -5,8 +5,6 @@ as ``__traceback__`` objects, MicroPython only as the text ``sys.print_exception
 writes, so that text is read back here.
 """
 
-import sys
-
 try:
     from sys import print_exception as _print_exception
 except ImportError:  # CPython

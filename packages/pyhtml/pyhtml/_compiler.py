@@ -86,7 +86,7 @@ class _Compiler:
             line = syntax_error_line(exc, self.filename)
             if line is not None and 0 < line <= len(self.line_map):
                 line = self.line_map[line - 1]
-            raise self.error(line, syntax_error_message(exc))
+            raise self.error(line, syntax_error_message(exc)) from None
 
     # ---- output of generated source -------------------------------------------------
 
@@ -197,7 +197,7 @@ class _Compiler:
             at = syntax_error_line(exc, self.name) or line
             # MicroPython names the end of input for an unclosed bracket: the last code line
             last = line + len(code.rstrip().split("\n")) - 1
-            raise self.error(min(max(at, line), last), syntax_error_message(exc))
+            raise self.error(min(max(at, line), last), syntax_error_message(exc)) from None
 
     def check_expression(self, expression, line):
         """Reject what is not exactly one Python expression (so it cannot break out)."""
@@ -206,7 +206,7 @@ class _Compiler:
         except SyntaxError as exc:
             offset = syntax_error_line(exc, self.name)
             at = line + offset - 1 if offset else line
-            raise self.error(at, syntax_error_message(exc))
+            raise self.error(at, syntax_error_message(exc)) from None
 
     def check_target(self, target, line):
         names = target_names(target)

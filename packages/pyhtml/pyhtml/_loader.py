@@ -21,6 +21,10 @@ class FileLoader:
         self.root = normalize(root) or "."
         self.globals = {} if globals is None else globals
         self._cache = {}  # key -> (template, stamp)
+        # Prefixes that mean "under root": root as given, and made absolute if relative.
+        self._prefixes = [self.root + "/"]
+        if not is_absolute(self.root) and hasattr(os, "getcwd"):
+            self._prefixes.append(normalize(os.getcwd() + "/" + self.root) + "/")
 
     def load(self, path):
         key = self.key(path)
@@ -35,15 +39,19 @@ class FileLoader:
         return template
 
     def key(self, path):
-        """Cache key and template name of ``path``: relative to root when under it."""
+        """Cache key and template name of ``path``: relative to root when under it.
+
+        A path starting with root (as given, or absolute) is that file under root: a
+        server resolves a URL to ``root + "/" + path`` and loads that.
+        """
         path = normalize(path)
-        prefix = self.root + "/"
-        if path.startswith("/") and prefix.startswith("/") and path.startswith(prefix):
-            return path[len(prefix) :]
+        for prefix in self._prefixes:
+            if path.startswith(prefix):
+                return path[len(prefix) :]
         return path
 
     def filename(self, key):
-        if key.startswith("/"):
+        if is_absolute(key):
             return key
         return self.root + "/" + key
 
@@ -70,6 +78,11 @@ class FileLoader:
         if 0 < line <= len(rows):
             return rows[line - 1].rstrip("\r")
         return None
+
+
+def is_absolute(path):
+    """``/x``, or ``C:/x`` on Windows."""
+    return path.startswith("/") or (len(path) > 2 and path[1] == ":" and path[2] == "/")
 
 
 def normalize(path):

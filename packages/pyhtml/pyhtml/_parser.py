@@ -30,6 +30,7 @@ _STATEMENT_WORDS = (
 # Closing words of other template languages, to point at ``{{ end }}`` instead.
 _FOREIGN_ENDS = ("endif", "endfor", "endwhile", "/if", "/for")
 _SPACE = " \t\r\n"
+_BLOCK_WORDS = ("if", "elif", "for", "else", "else:")
 
 
 def parse(source, name):
@@ -129,6 +130,12 @@ class _Parser:
         parts = stripped.split(None, 1)
         word = parts[0]
         rest = parts[1] if len(parts) > 1 else ""
+        if word in _BLOCK_WORDS:
+            # Python habit: {{ if x: }}, {{ else: }}: the colon changes nothing
+            if rest.endswith(":"):
+                rest = rest[:-1].rstrip()
+            elif word.endswith(":") and not rest:
+                word = word[:-1]
         rest_line = line + stripped[: len(stripped) - len(rest)].count("\n")
         if not rest and word in ("py", "pyend"):
             return self.code_block(word, line, after, end_line)

@@ -23,6 +23,10 @@ class Template:
     """
 
     def __init__(self, source, name="<template>", loader=None, globals=None):
+        if not isinstance(source, str):
+            raise TypeError('"source" must be a str, not %s' % type(source).__name__)
+        if not isinstance(name, str):
+            raise TypeError('"name" must be a str')
         self.name = name
         self.loader = loader
         self.globals = globals
@@ -35,9 +39,16 @@ class Template:
     def render(self, variables=None):
         """The whole page as one ``str``."""
         run = _Run(self, variables, _NEVER, 0)
-        for _chunk in run.page(self):
-            pass
-        return run.result
+        try:
+            for _nothing in run.body(self):  # never yields: the chunk check is _NEVER met
+                pass
+            page = "".join(run.out)
+            if run.finished:
+                run.run_pyend()
+        finally:
+            if run.held:
+                run.release()
+        return page
 
     def stream(self, variables=None, chunk_size=DEFAULT_CHUNK_SIZE):
         """The page as ``str`` chunks of about ``chunk_size`` characters (the last shorter).
@@ -80,13 +91,6 @@ class Template:
     def _checkin(self, compiled):
         self._spare.append(compiled)
 
-    def _shared_globals(self):
-        if self.globals is not None:
-            return self.globals
-        if self.loader is not None:
-            return self.loader.globals
-        return None
-
     def _persist(self, compiled, namespace):
         for name in compiled.global_names:
             if name in namespace:
@@ -110,10 +114,10 @@ class _Run:
     """One render: its namespace, its output buffer, its include chain."""
 
     def __init__(self, template, variables, pieces, chunk_size):
-        namespace = {}
-        shared = template._shared_globals()
-        if shared:
-            namespace.update(shared)
+        shared = template.globals
+        if shared is None and template.loader is not None:
+            shared = template.loader.globals
+        namespace = dict(shared) if shared else {}
         if template.persistent:
             namespace.update(template.persistent)
         if variables:
@@ -126,23 +130,27 @@ class _Run:
         self.chain = [template.name]
         self.finished = []  # (template, compiled) whose body completed, for pyend blocks
         self.held = {} if EXEC_REBINDS_CODE_GLOBALS else None  # template -> own compiled
-        self.result = ""
 
     def page(self, template):
         """The root template's chunks, then its (and its includes') pyend blocks."""
         try:
             yield from self.body(template)
             out = self.out
-            self.result = "".join(out)
-            out.clear()
-            if self.chunk_size and self.result:
-                yield self.result
+            if out:
+                last = "".join(out)
+                out.clear()
+                if last:
+                    yield last
             self.run_pyend()
         finally:
             if self.held:
-                for held, compiled in self.held.items():
-                    held._checkin(compiled)
-                self.held = None
+                self.release()
+
+    def release(self):
+        """Give back the compiled copies this render held (see ``Template._checkout``)."""
+        for template, compiled in self.held.items():
+            template._checkin(compiled)
+        self.held = None
 
     def compiled(self, template):
         held = self.held
@@ -158,6 +166,9 @@ class _Run:
         namespace = self.namespace
         exec(compiled.module, namespace)
         function = namespace.pop(BODY_NAME)
+        # Errors are raised after the handler, their cause set by hand: ``raise from``
+        # makes MicroPython print a warning.
+        error = None
         try:
             yield from function(
                 self.out, html_escape, exec, namespace, compiled.codes, self.include,
@@ -166,9 +177,11 @@ class _Run:
         except TemplateError:
             raise
         except Exception as exc:  # the page's own error: name its template line
-            raise template._runtime_error(compiled, exc)
+            error = template._runtime_error(compiled, exc)
         finally:
             template._persist(compiled, namespace)
+        if error is not None:
+            raise error
         if compiled.pyend_codes:
             self.finished.append((template, compiled))
 
@@ -177,12 +190,14 @@ class _Run:
             chain = " -> ".join(self.chain + [key])
             raise TemplateError(parent.name, line, "include cycle: " + chain,
                                 parent.source_line(line))
+        child = error = None
         try:
             child = parent.loader.load(key)
         except OSError as exc:
             error = TemplateError(parent.name, line, "cannot include '%s': %s" % (key, exc),
                                   parent.source_line(line), exc)
             error.__cause__ = exc
+        if error is not None:
             raise error
         if child.persistent:
             self.namespace.update(child.persistent)
@@ -193,13 +208,16 @@ class _Run:
     def run_pyend(self):
         namespace = self.namespace
         for template, compiled in self.finished:
+            error = None
             try:
                 for code in compiled.pyend_codes:
                     exec(code, namespace)
             except Exception as exc:  # the page's own error: name its template line
-                raise template._runtime_error(compiled, exc)
+                error = template._runtime_error(compiled, exc)
             finally:
                 template._persist(compiled, namespace)
+            if error is not None:
+                raise error
 
     def flush(self):
         """A chunk of everything buffered if it is big enough, else ``None`` (kept as one piece)."""

@@ -175,7 +175,8 @@ class XAsyncTCPClient(XAsyncSocket):
             cli._connecting = True
             cli._on_loop(cli._start_connect, connectTimeout)
         else:
-            cli._on_loop(cli._on_connected)
+            # Later, on the loop: the caller sets OnConnected after Create returns.
+            asyncSocketsPool.CallSoon(cli._on_connected)
         return cli
 
     def __init__(self, asyncSocketsPool, cliSocket, srvAddr, cliAddr, recvBufSlot=None,
@@ -622,15 +623,19 @@ class XAsyncTCPClient(XAsyncSocket):
 
     # ------------------------------------------------------------ TLS
 
-    def StartSSLContext(self, sslContext, serverSide=True):
-        """Wrap in TLS; the handshake runs through the poller before any data moves."""
+    def StartSSLContext(self, sslContext, serverSide=True, serverHostname=None):
+        """Wrap in TLS; the handshake runs through the poller before any data moves.
+
+        serverHostname (client side): the name to send (SNI) and to check the
+        certificate against when the context has check_hostname set.
+        """
         if _SSLContext is None:
             raise XAsyncTCPClientException("StartSSLContext: this port has no ssl.SSLContext")
         if not isinstance(sslContext, _SSLContext):
             raise TypeError("sslContext must be an ssl.SSLContext")
         if self._is_ssl or self._ssl_start is not None:
             raise XAsyncTCPClientException("StartSSLContext: SSL already started")
-        self._ssl_start = (sslContext, serverSide)
+        self._ssl_start = (sslContext, serverSide, serverHostname)
         self._on_loop(self._ssl_requested)
 
     def _ssl_requested(self):
@@ -638,13 +643,15 @@ class XAsyncTCPClient(XAsyncSocket):
             return  # started once connected
         self._begin_ssl(*self._ssl_start)
 
-    def _begin_ssl(self, context, server_side):
+    def _begin_ssl(self, context, server_side, hostname):
         self._ready = False
         self._unregister_now()
         self._mask = 0
+        options = {"server_side": server_side, "do_handshake_on_connect": False}
+        if hostname is not None:
+            options["server_hostname"] = hostname
         try:
-            self._sock = context.wrap_socket(self._sock, server_side=server_side,
-                                             do_handshake_on_connect=False)
+            self._sock = context.wrap_socket(self._sock, **options)
         except (OSError, ValueError) as exc:
             self.LastError = exc
             self._close(XClosedReason.Error)

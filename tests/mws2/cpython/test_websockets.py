@@ -25,6 +25,9 @@ def on_accepted(mws, ws):
     def on_text(sock, msg):
         if msg == "close-please":
             sock.Close()
+        elif msg == "empty-please":
+            sock.SendTextMessage("")
+            sock.SendBinaryMessage(b"")
         elif msg == "bytes-please":
             sock.SendBinaryMessage(b"\x00\xffbin")
         else:
@@ -62,10 +65,39 @@ def test_echo_text_and_binary(server):
         assert client.recv(timeout=3) == b"\x03\x02\x01"
         client.send("bytes-please")
         assert client.recv(timeout=3) == b"\x00\xffbin"
+        client.send("empty-please")
+        assert client.recv(timeout=3) == "" and client.recv(timeout=3) == b""
+        client.send(b"")
+        assert client.recv(timeout=3) == b""
         big = "x" * 60000
         client.send(big)
         assert client.recv(timeout=3) == "echo:" + big
     assert wait_for(lambda: ("closed", True) in EVENTS)
+
+
+def test_send_argument_checks(server):
+    got = {}
+
+    def grab(mws, ws):
+        for name, func, arg in (("text-int", ws.SendTextMessage, 5),
+                                ("bin-str", ws.SendBinaryMessage, "x"),
+                                ("bin-none", ws.SendBinaryMessage, None)):
+            try:
+                func(arg)
+            except TypeError:
+                got[name] = True
+        ws.Close()
+
+    module = MicroWebSrv2.LoadModule("WebSockets")
+    previous = module.OnWebSocketAccepted
+    module.OnWebSocketAccepted = grab
+    try:
+        with ws_connect(ws_url(server)) as client:
+            with pytest.raises(ConnectionClosed):
+                client.recv(timeout=3)
+    finally:
+        module.OnWebSocketAccepted = previous
+    assert got == {"text-int": True, "bin-str": True, "bin-none": True}
 
 
 def test_subprotocol_negotiation(server):

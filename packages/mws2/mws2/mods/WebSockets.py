@@ -217,21 +217,19 @@ class WebSocket:
         self._client.Close()
 
     def SendTextMessage(self, msg):
-        """Send a text message; False if the WebSocket is closed."""
+        """Send a text message (empty allowed, RFC 6455 5.6); False if closed."""
         if not isinstance(msg, str):
             raise TypeError('"msg" must be a string')
-        if not msg:
-            raise ValueError('"msg" must be a not empty string')
         return self._send(lambda ws: ws.send_text(msg))
 
     def SendBinaryMessage(self, msg):
-        """Send a binary message; False if the WebSocket is closed."""
+        """Send a binary message (bytes-like, empty allowed); False if closed."""
+        if msg is None or isinstance(msg, (str, int, float, bool)):
+            raise TypeError('"msg" must be bytes or convertible into bytes')
         try:
             data = bytes(msg)
         except TypeError:
             raise TypeError('"msg" must be bytes or convertible into bytes') from None
-        if isinstance(msg, (str, int)) or not data:
-            raise ValueError('"msg" must be not empty bytes')
         return self._send(lambda ws: ws.send_bytes(data))
 
     def Close(self):

@@ -1,0 +1,178 @@
+"""The real mws2 server against the Autobahn TestSuite cases (kosoku), sections 1 to 10.
+
+An echo program written only with MicroWebSrv2's public API (the WebSockets module,
+``OnWebSocketAccepted`` setting ``OnTextMessage`` / ``OnBinaryMessage`` to echo) runs in
+a subprocess on a free loopback port; ``kosoku -m fuzzingclient`` drives it and writes
+its report; every case of 1.x to 10.x must be OK, NON-STRICT or INFORMATIONAL.
+Sections 12 and 13 (permessage-deflate) are excluded: mws2 does not negotiate
+compression, as MicroWebSrv2 did not.
+
+Section 9 sends messages up to 16 MiB (9.1.6, 9.2.6) and the default
+``MaxRecvMessageLength`` is the server's ``MaxRequestContentLength`` (2 MiB with the
+normal preset), so the echo program sets ``webSocket.MaxRecvMessageLength`` to exactly
+16 MiB in ``OnWebSocketAccepted``: this also proves a message of exactly the limit is
+accepted.
+"""
+
+import collections
+import fnmatch
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+PACKAGES = os.path.join(REPO, "packages")
+
+MAX_MESSAGE = 16 * 1024 * 1024  # the largest Autobahn message (cases 9.1.6 and 9.2.6)
+START_TIMEOUT = 20
+SUITE_TIMEOUT = 540  # the suite takes ~40 s here; kosoku itself gives each case 60 s
+EXCLUDED = ("12.*", "13.*")
+ACCEPTED = ("OK", "NON-STRICT", "INFORMATIONAL")
+# kosoku 0.1.0 runs 301 cases in sections 1 to 10.
+EXPECTED_CASES = 301
+# Cases where kosoku itself answers ERROR, with the reason (none known at this time).
+KOSOKU_ERRORS = {}
+
+ECHO_PROGRAM = (
+    """
+import sys
+import time
+
+from mws2 import *
+
+MAX_MESSAGE = %d
+
+
+def echo_text(webSocket, msg):
+    webSocket.SendTextMessage(msg)
+
+
+def echo_binary(webSocket, msg):
+    webSocket.SendBinaryMessage(msg)
+
+
+def OnWebSocketAccepted(microWebSrv2, webSocket):
+    webSocket.MaxRecvMessageLength = MAX_MESSAGE
+    webSocket.OnTextMessage = echo_text
+    webSocket.OnBinaryMessage = echo_binary
+
+
+wsMod = MicroWebSrv2.LoadModule("WebSockets")
+wsMod.OnWebSocketAccepted = OnWebSocketAccepted
+
+mws2 = MicroWebSrv2()
+mws2.BindAddress = ("127.0.0.1", 0)
+mws2.StartManaged(parllProcCount=4)
+print("PORT %%d" %% mws2.BoundAddress[1], flush=True)
+try:
+    while mws2.IsRunning:
+        time.sleep(0.2)
+except KeyboardInterrupt:
+    pass
+finally:
+    mws2.Stop()
+"""
+    % MAX_MESSAGE
+)
+
+
+def package_path():
+    names = sorted(os.listdir(PACKAGES))
+    return os.pathsep.join(os.path.join(PACKAGES, name) for name in names)
+
+
+def read_port(proc, timeout):
+    deadline = time.monotonic() + timeout
+    line = b""
+    while time.monotonic() < deadline and not line.endswith(b"\n"):
+        ready, _, _ = select.select([proc.stdout], [], [], 0.2)
+        if ready:
+            chunk = os.read(proc.stdout.fileno(), 1)
+            if not chunk:
+                break
+            line += chunk
+    assert line.startswith(b"PORT "), "echo server did not start: %r" % line
+    return int(line.split()[1])
+
+
+@pytest.fixture
+def echo_server(tmp_path):
+    program = tmp_path / "autobahn_echo.py"
+    program.write_text(ECHO_PROGRAM)
+    env = dict(os.environ, PYTHONPATH=package_path())
+    log = open(tmp_path / "server.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, str(program)], stdout=subprocess.PIPE, stderr=log, env=env
+    )
+    try:
+        yield read_port(proc, START_TIMEOUT)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        log.close()
+
+
+def kosoku_command():
+    path = shutil.which("kosoku")
+    if path:
+        return [path]
+    try:
+        import kosoku  # noqa: F401
+    except ImportError:
+        pytest.skip("kosoku (the Autobahn TestSuite runner) is not installed")
+    return [sys.executable, "-m", "kosoku"]
+
+
+def test_autobahn_sections_1_to_10(echo_server, tmp_path):
+    outdir = tmp_path / "report"
+    command = kosoku_command() + ["-m", "fuzzingclient", "127.0.0.1:%d" % echo_server]
+    for pattern in EXCLUDED:
+        command += ["-x", pattern]
+    command += ["-o", str(outdir)]
+    run = subprocess.run(command, capture_output=True, timeout=SUITE_TIMEOUT, text=True)
+    index_file = outdir / "index.json"
+    assert index_file.exists(), "kosoku wrote no report:\n%s\n%s" % (run.stdout, run.stderr)
+    with open(index_file) as f:
+        agents = json.load(f)
+    assert len(agents) == 1, agents.keys()
+    results = next(iter(agents.values()))
+
+    sections = collections.Counter(case.split(".")[0] for case in results)
+    # the Autobahn TestSuite has no section 8
+    assert sorted(sections, key=int) == ["1", "2", "3", "4", "5", "6", "7", "9", "10"], sections
+    assert not [c for c in results if any(fnmatch.fnmatch(c, p) for p in EXCLUDED)]
+    assert len(results) == EXPECTED_CASES, "kosoku ran %d cases" % len(results)
+
+    bad = []
+    for case, result in sorted(results.items()):
+        verdicts = (result["behavior"], result["behaviorClose"])
+        if all(verdict in ACCEPTED for verdict in verdicts):
+            continue
+        if "ERROR" in verdicts and case in KOSOKU_ERRORS:
+            continue
+        with open(outdir / result["reportfile"]) as f:
+            detail = json.load(f)
+        bad.append(
+            "%s %s/%s: %s; %s (%s)"
+            % (
+                case,
+                verdicts[0],
+                verdicts[1],
+                detail.get("result"),
+                detail.get("resultClose"),
+                detail.get("description"),
+            )
+        )
+    assert not bad, "%d Autobahn case(s) not passed:\n%s" % (len(bad), "\n".join(bad))

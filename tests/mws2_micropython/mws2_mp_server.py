@@ -1,0 +1,72 @@
+"""The mws2 demo served by MicroPython (also runs on CPython): the program the tests start.
+
+``micropython tests/mws2_micropython/mws2_mp_server.py PORT [THREADS]`` serves the bundled
+demo (static pages, routes, WebSockets, .pyhtml) plus a few test routes on 127.0.0.1:PORT
+and prints ``READY <port>`` once it listens. MicroPython has no site-packages for this
+repository's packages, so the ``packages/*`` folders are put on ``sys.path`` from this
+file's own location. SIGINT (KeyboardInterrupt) stops it cleanly.
+"""
+
+import os
+import sys
+import time
+
+
+def _dirname(path):
+    cut = path.rfind("/")
+    return path[:cut] if cut > 0 else "."
+
+
+def _add_packages():
+    here = _dirname(__file__.replace("\\", "/"))
+    if not here.startswith("/"):
+        here = os.getcwd() + "/" + here
+    packages = _dirname(_dirname(here)) + "/packages"
+    for name in sorted(os.listdir(packages)):
+        sys.path.insert(0, packages + "/" + name)
+
+
+_add_packages()
+
+from mws2 import GET, POST, MicroWebSrv2, WebRoute  # noqa: E402
+from mws2 import demo  # noqa: E402
+
+
+@WebRoute(GET, "/hello")
+def hello(microWebSrv2, request):
+    request.Response.ReturnOk("Hello, world!")
+
+
+@WebRoute(GET, "/users/<id>/profile/<property>", "user-profile")
+def user_profile(microWebSrv2, request, args):
+    request.Response.ReturnOkJSON({"id": args["id"], "property": args["property"]})
+
+
+@WebRoute(POST, "/form-echo")
+def form_echo(microWebSrv2, request):
+    request.Response.ReturnOkJSON(request.GetPostedURLEncodedForm())
+
+
+@WebRoute(GET, "/runtime")
+def runtime(microWebSrv2, request):
+    request.Response.ReturnOkJSON({"implementation": sys.implementation.name})
+
+
+def main():
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8080
+    threads = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    mws = MicroWebSrv2()
+    demo.setup(mws)
+    mws.BindAddress = ("127.0.0.1", port)
+    mws.StartManaged(parllProcCount=threads)
+    print("READY %d" % mws.BoundAddress[1])
+    try:
+        while mws.IsRunning:
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    mws.Stop()
+    print("STOPPED")
+
+
+main()
