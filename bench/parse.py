@@ -20,7 +20,7 @@ sys.path.insert(0, PACKAGE_DIR)
 sys.path.insert(0, HERE)
 
 import h11  # noqa: E402
-from _parse_requests import SCENARIOS  # noqa: E402
+from _parse_mp import SCENARIOS  # noqa: E402
 
 import httpcore_micro as hm  # noqa: E402
 

@@ -90,7 +90,9 @@ def test_parse_basic_auth():
 
 
 def test_get_header_and_has_token():
-    headers = [(b"accept", b"a"), (b"x", b"1"), (b"accept", b"b"), (b"connection", b"keep-alive, Upgrade")]
+    headers = [
+        (b"accept", b"a"), (b"x", b"1"), (b"accept", b"b"), (b"connection", b"keep-alive, Upgrade")
+    ]
     assert get_header(headers, b"Accept") == b"a, b"
     assert get_header(headers, b"x") == b"1"
     assert get_header(headers, b"missing") is None

@@ -47,7 +47,9 @@ def test_browser_get_all_feedings():
 def test_header_names_lowered_values_stripped_order_kept():
     data = request([b"GET / HTTP/1.1", b"HOST:a", b"X-Thing: \t padded \t ", b"x-thing: 2", b"E:"])
     req = parse(data)[0]
-    assert req.headers == [(b"host", b"a"), (b"x-thing", b"padded"), (b"x-thing", b"2"), (b"e", b"")]
+    assert req.headers == [
+        (b"host", b"a"), (b"x-thing", b"padded"), (b"x-thing", b"2"), (b"e", b"")
+    ]
 
 
 def test_value_keeps_inner_whitespace_obs_text_and_colons():
@@ -143,6 +145,12 @@ def test_http10_request_without_host_closes():
     assert conn.next_event() == EndOfMessage()
     assert not conn.keep_alive
     assert conn.their_state == "MUST_CLOSE"
+
+
+def test_request_without_headers_all_feedings():
+    # No header at all: the request line's CRLF is also the start of the blank line.
+    assert parse(b"GET /x HTTP/1.0\r\n\r\n")[0] == Request(b"GET", b"/x", [], b"1.0")
+    assert parse(b"T / HTTP/1.0\r\n\r\n")[0] == Request(b"T", b"/", [], b"1.0")
 
 
 def test_http10_keep_alive():

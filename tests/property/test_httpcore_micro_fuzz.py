@@ -24,7 +24,9 @@ PREFIXES = [
     b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n",
     b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
 ]
-ALPHABET = b"GET/ HTTP1.0\r\n:;Hhost-Content-Length:Transfer-Encoding:chunked0123456789aF,\t\x00\xff"
+ALPHABET = (
+    b"GET/ HTTP1.0\r\n:;Hhost-Content-Length:Transfer-Encoding:chunked0123456789aF,\t\x00\xff"
+)
 tails = st.one_of(
     st.binary(max_size=200),
     st.lists(st.sampled_from(list(ALPHABET)), max_size=200).map(bytes),

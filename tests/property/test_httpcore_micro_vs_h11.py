@@ -18,7 +18,10 @@ excused below only when our error names that rule and the input has the feature:
   D12 Content-Length above 18 digits: we answer 413.
   D13 Content-Length, Transfer-Encoding or Host in trailers: refused (RFC 9110 6.5.1).
   D14 no Host in an HTTP/1.x request with x >= 2: h11 only asks it of exactly 1.1.
-Also compared case-insensitively: the Transfer-Encoding value (h11 lower-cases it).
+Also: the Transfer-Encoding value is compared case-insensitively (D16: h11 lower-cases
+it), and when both refuse a message the body bytes just before the error may differ
+(D18: we deliver chunks buffered together as one Data, so an error in the middle of
+them comes before their bytes).
 """
 
 import os
@@ -219,6 +222,14 @@ def _http10_keep_alive(events):
     return False
 
 
+def _same_messages(ours, theirs):
+    """Same requests and ends of message, events equal but for a cut last body piece."""
+    kinds = ("request", "eom")
+    if [e for e in ours if e[0] in kinds] != [e for e in theirs if e[0] in kinds]:
+        return False
+    return _is_prefix(ours, theirs) or _is_prefix(theirs, ours)
+
+
 def _is_prefix(short, long):
     """``short`` stopped somewhere in ``long`` (its last body piece may be cut short)."""
     if not short:
@@ -238,6 +249,10 @@ def test_mutated_requests_agree_or_differ_deliberately(data, steps, points):
     ours = run_ours(pieces)
     theirs = run_h11(pieces)
     if ours.accepted == theirs.accepted and ours.events == theirs.events:
+        return
+    if not ours.accepted and not theirs.accepted and _same_messages(ours.events, theirs.events):
+        # Both refused the same message; we may have held back the body bytes read just
+        # before the error (D18: buffered chunks are delivered together).
         return
     if not ours.accepted and _is_prefix(ours.events, theirs.events):
         # We refused where h11 went on: only for a rule we chose to be stricter on.

@@ -1,20 +1,8 @@
-"""Shared by the portable pyhtml tests: import it before ``pyhtml``.
-
-It provides temporary template folders (MicroPython has no tempfile module), and on
-MicroPython it moves ``tests/`` to the end of ``sys.path``: tests/mprun.py puts it first,
-and MicroPython would then import the folder tests/pyhtml (as a namespace package)
-instead of packages/pyhtml/pyhtml.
-"""
+"""Temporary template folders for the portable pyhtml tests (MicroPython has no tempfile)."""
 
 import os
 import random
-import sys
 import time
-
-if sys.implementation.name == "micropython":
-    for _path in [p for p in sys.path if p.endswith("tests") or p.endswith("tests/")]:
-        sys.path.remove(_path)
-        sys.path.append(_path)
 
 
 class TemplateFolder:

@@ -1,6 +1,5 @@
 """Syntax and runtime errors name the template file and line; html() renders them."""
 
-import pyhtml_files  # noqa: F401  (first: sys.path order on MicroPython)
 from _portable import raises
 
 from pyhtml import Template, TemplateError

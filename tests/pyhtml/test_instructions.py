@@ -1,6 +1,5 @@
 """Every instruction of the language, alone and nested."""
 
-import pyhtml_files  # noqa: F401  (first: sys.path order on MicroPython)
 from _portable import raises
 
 from pyhtml import Template, TemplateError, html_escape

@@ -2,7 +2,6 @@
 
 import os
 
-import pyhtml_files  # noqa: F401  (first: sys.path order on MicroPython)
 from _portable import raises
 from pyhtml_files import with_folder
 

@@ -1,7 +1,5 @@
 """Globals, per-render variables, ``global`` persistence, isolation, pyend, streaming."""
 
-import pyhtml_files  # noqa: F401  (first: sys.path order on MicroPython)
-
 from pyhtml import Template
 
 COUNTER = """{{ py }}

@@ -500,3 +500,34 @@ def test_buffer_slots_cap_connections_and_come_back():
     assert refused == b"" and answer == b"back"
     assert len(accepted) == 3
     assert slots.SlotsSize == 256
+
+
+def test_on_data_sent_never_runs_inside_async_send_data():
+    # Sending the next chunk from onDataSent must not recurse, however many chunks.
+    pool = XAsyncSocketsPool()
+    chunks = 3000
+    state = {"depth": 0, "max_depth": 0, "left": chunks}
+
+    def send_next(cli, arg):
+        state["depth"] += 1
+        state["max_depth"] = max(state["max_depth"], state["depth"])
+        if state["left"]:
+            state["left"] -= 1
+            cli.AsyncSendData(b"0123456789", send_next)
+        else:
+            cli.Close()
+        state["depth"] -= 1
+
+    srv = _closing_server(pool, lambda cli: send_next(cli, None), [])
+
+    def reader():
+        sock = connect(srv.SrvAddr)
+        data = recv_to_eof(sock)
+        sock.close()
+        return len(data)
+
+    box = in_thread(reader)
+    pool.CallSoon(_stop_when, pool, lambda: "done" in box, 30)
+    run_pool(pool, 35)
+    assert finished(box) == 10 * chunks
+    assert state["max_depth"] == 1

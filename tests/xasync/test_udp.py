@@ -38,3 +38,22 @@ def test_udp_closed_socket_refuses_to_send():
     pool.StopWaitEvents()
     assert udp.IsClosed
     assert udp.AsyncSendDatagram(b"x", ("127.0.0.1", 9)) is False
+
+
+def test_udp_send_failure_calls_on_fails_to_send():
+    pool = XAsyncSocketsPool()
+    udp = XAsyncUDPDatagram.Create(pool, LOOPBACK)
+    failures = []
+    sent = []
+
+    def failed(u, datagram, remote):
+        failures.append((datagram, remote))
+        pool.StopWaitEvents()
+
+    udp.OnFailsToSend = failed
+    # Port 0 is no destination: the kernel refuses the datagram (EINVAL).
+    assert udp.AsyncSendDatagram(b"nowhere", ("127.0.0.1", 0), lambda u, a: sent.append(a))
+    run_pool(pool, 10)
+    assert failures == [(b"nowhere", ("127.0.0.1", 0))]
+    assert sent == []
+    assert udp.LastError is not None

@@ -165,7 +165,7 @@ class ServerConnection:
             body_reader, keep_alive, expects_continue, wants_upgrade = self._request_reader.info
             if wants_upgrade:
                 state.propose_switch()
-            state.process_event(CLIENT, Request)
+            state.client_event(Request)
             self._request_method = event.method
             self.their_http_version = event.http_version
             self._reader = body_reader
@@ -175,7 +175,7 @@ class ServerConnection:
             return
         if kind is EndOfMessage:
             self.client_is_waiting_for_100_continue = False
-        state.process_event(CLIENT, kind)
+        state.client_event(kind)
         self._reader = None
 
     # -- sending ---------------------------------------------------------------
@@ -188,19 +188,19 @@ class ServerConnection:
             kind = type(event)
             if kind is Data:
                 if state.server is not SEND_BODY:
-                    state.process_event(SERVER, Data)  # raises: not allowed here
+                    state.server_event(Data)  # raises: not allowed here
                 return self._writer.data(event.data)
             if kind is Response:
                 return self._send_response(event)
             if kind is EndOfMessage:
                 writer = self._writer
-                state.process_event(SERVER, EndOfMessage)
+                state.server_event(EndOfMessage)
                 self._writer = None
                 return writer.end(event.headers)
             if kind is InformationalResponse:
                 return self._send_informational(event)
             if kind is ConnectionClosed:
-                state.process_event(SERVER, ConnectionClosed)
+                state.server_event(ConnectionClosed)
                 return b""
             raise LocalProtocolError("cannot send %r" % (event,))
         except Exception:
@@ -219,9 +219,9 @@ class ServerConnection:
         if code == 101:
             if not self._state.switch_proposed:
                 raise LocalProtocolError("101 without an upgrade request")
-            self._state.process_event(SERVER, (InformationalResponse, SWITCH_UPGRADE))
+            self._state.server_event((InformationalResponse, SWITCH_UPGRADE))
         else:
-            self._state.process_event(SERVER, InformationalResponse)
+            self._state.server_event(InformationalResponse)
         self.client_is_waiting_for_100_continue = False
         return head
 
@@ -237,7 +237,7 @@ class ServerConnection:
         framing = _collect_headers(response.headers, lines)
         writer, keep_alive = self._frame_response(code, lines, framing)
         state = self._state
-        state.process_event(SERVER, Response)
+        state.server_event(Response)
         self.client_is_waiting_for_100_continue = False
         if not keep_alive:
             state.disable_keep_alive()

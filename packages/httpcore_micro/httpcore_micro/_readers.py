@@ -184,7 +184,8 @@ class RequestReader:
         data = buf.data
         start = buf.start
         if type(data) is not bytes:  # arrived in pieces: one copy of the head as bytes
-            data = bytes(data[start:end])
+            # (with the CRLF that ends the request line when no header follows it)
+            data = bytes(data[start : end + 2])
             end -= start
             start = 0
         line_end = data.find(b"\r\n", start)
@@ -195,7 +196,7 @@ class RequestReader:
             raise RemoteProtocolError("header section too large", 431)
         headers, fields = parse_header_section(data[line_end + 2 : end], limits.max_headers)
         self.info = analyse_request(headers, fields, version, limits)
-        buf.take(buf.start + end - start, 4)
+        buf.skip_to(buf.start + end - start + 4)
         return Request(method, target, headers, version)
 
     def _check_incomplete(self, buf):
@@ -331,7 +332,8 @@ class ChunkedReader:
         significant = digits.lstrip(b"0")
         if len(significant) > MAX_CHUNK_SIZE_SIGNIFICANT:
             raise RemoteProtocolError("chunk size too large")
-        size = int(significant, 16) if significant else 0
+        # bytes(): MicroPython's int() does not take a bytearray.
+        size = int(bytes(significant), 16) if significant else 0
         self.total += size
         max_body = self.limits.max_body
         if max_body is not None and self.total > max_body:

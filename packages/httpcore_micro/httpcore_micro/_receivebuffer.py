@@ -55,7 +55,7 @@ class ReceiveBuffer:
             start = self._line_search  # never below self.start
         index = data.find(b"\r\n", start)
         if index < 0:
-            self._line_search = max(self.start, len(data) - 1)
+            self._line_search = max(start, len(data) - 1)
         return index
 
     def find_block_end(self):
@@ -81,7 +81,13 @@ class ReceiveBuffer:
         """Consume everything before absolute index ``position``."""
         if position != self.start:
             self.start = position
-            self._block_search = self._line_search = self._lf_search = position
+            # Searches that failed up to an index past ``position`` stay valid.
+            if self._block_search < position:
+                self._block_search = position
+            if self._line_search < position:
+                self._line_search = position
+            if self._lf_search < position:
+                self._lf_search = position
             self.line_checked = False
 
     def take(self, end, skip=0):

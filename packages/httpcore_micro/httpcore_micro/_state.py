@@ -83,32 +83,42 @@ class ConnectionState:
         self.keep_alive = True
         self.switch_proposed = False
 
-    def process_event(self, role, event_key):
-        if role is CLIENT:
-            table = _CLIENT_TABLE[self.client]
-            if event_key not in table:
-                raise LocalProtocolError(
-                    "client cannot send %s in state %s" % (_name(event_key), self.client)
-                )
-            self.client = table[event_key]
-            if event_key is Request:
-                self.server = _SERVER_TABLE[self.server][REQUEST_RECEIVED]
-        else:
-            table = _SERVER_TABLE[self.server]
-            if event_key not in table:
-                raise LocalProtocolError(
-                    "cannot send %s in state %s" % (_name(event_key), self.server)
-                )
-            if event_key is Response:
-                # A final response refuses any pending protocol switch.
-                self.switch_proposed = False
-            self.server = table[event_key]
-        # Only these facts can trigger more transitions: skip the check otherwise.
+    def client_event(self, event_key):
+        """The client (they) sent an event of type ``event_key``."""
+        table = _CLIENT_TABLE[self.client]
+        if event_key not in table:
+            raise LocalProtocolError(
+                "client cannot send %s in state %s" % (_name(event_key), self.client)
+            )
+        if event_key is Request:
+            server = _SERVER_TABLE[self.server].get(REQUEST_RECEIVED)
+            if server is None:
+                raise LocalProtocolError("request while we are in state %s" % self.server)
+            self.server = server
+        self.client = table[event_key]
         if (
             not self.keep_alive
             or self.switch_proposed
             or self.client in _TRIGGER_STATES
             or self.server in _TRIGGER_STATES
+        ):
+            self.fire_state_transitions()
+
+    def server_event(self, event_key):
+        """We (the server) send an event of type ``event_key`` (or (type, marker))."""
+        table = _SERVER_TABLE[self.server]
+        if event_key not in table:
+            raise LocalProtocolError("cannot send %s in state %s" % (_name(event_key), self.server))
+        if event_key is Response:
+            # A final response refuses any pending protocol switch.
+            self.switch_proposed = False
+        self.server = table[event_key]
+        # Only these facts can trigger more transitions: skip the check otherwise.
+        if (
+            not self.keep_alive
+            or self.switch_proposed
+            or self.server in _TRIGGER_STATES
+            or self.client in _TRIGGER_STATES
         ):
             self.fire_state_transitions()
 

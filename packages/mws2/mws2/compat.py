@@ -48,6 +48,20 @@ else:
         return time.monotonic() - start
 
 
+def latin1(data):
+    """bytes -> str, one character per byte (ISO-8859-1), on both runtimes.
+
+    MicroPython's ``bytes.decode`` ignores the encoding and raises on non-UTF-8 input;
+    header values may hold such bytes (obs-text, RFC 9110 5.5)."""
+    try:
+        text = bytes(data).decode("latin-1")
+    except UnicodeError:
+        return "".join([chr(byte) for byte in data])
+    if IS_MICROPYTHON and len(text) != len(data):  # decoded as UTF-8: redo byte-wise
+        return "".join([chr(byte) for byte in data])
+    return text
+
+
 def set_thread_stack_size(size):
     """Set the stack size of threads created next; returns the previous one (or None)."""
     if _thread is None or not hasattr(_thread, "stack_size"):

@@ -65,6 +65,14 @@ class _Trampoline:
                 self._conn.close()
 
 
+class _FileItem:
+    """A file to send by zero-copy, queued like bytes."""
+
+    def __init__(self, fileobj, size):
+        self.fileobj = fileobj
+        self.size = size
+
+
 class _FileSpan:
     """Stands for ``size`` bytes of a file in a ``Data`` event: httpcore_micro's
     Content-Length writer only counts it, and the bytes go by zero-copy sendfile."""
@@ -100,6 +108,9 @@ class HttpConnection:
         self._upgraded = None  # (on_data, on_closed) once a new protocol took over
         self._open_stream = None
         self._steps = _Trampoline(self)
+        self._outq = []
+        self._flushing = False
+        self.trailing_data = b""
         client.OnClosed = self._on_closed
 
     # ---- life cycle ----------------------------------------------------------------
@@ -120,6 +131,9 @@ class HttpConnection:
 
     def close(self):
         if not self._closed:
+            # Stop counting it against MaxConnections now, not when xasync's deferred
+            # close has run: clients that reconnect at once must not see 503s.
+            self.mws2._forget_connection(self)
             self.client.Close()
 
     def _on_closed(self, client, reason):
@@ -127,7 +141,7 @@ class HttpConnection:
         self._receiving = False
         stream, self._open_stream = self._open_stream, None
         if stream is not None:
-            _close_stream(stream)
+            _close_stream(stream, self.mws2)
         self.mws2._forget_connection(self)
         if self._upgraded is not None:
             on_closed = self._upgraded[1]
@@ -184,9 +198,13 @@ class HttpConnection:
 
     def _on_request(self, event):
         self._head_started = None
-        self._request = HttpRequest(self.mws2, self, event, self._http.keep_alive)
+        try:
+            self._request = HttpRequest(self.mws2, self, event, self._http.keep_alive)
+        except ValueError as exc:  # e.g. a target that is not UTF-8 once decoded
+            self._answer_error(400, "undecodable request: %s" % exc)
+            return
         if self._http.client_is_waiting_for_100_continue:
-            self._send_bytes(self._framed(InformationalResponse(100, [])))
+            self._send_event(InformationalResponse(100, []))
 
     def _on_body(self, data):
         if self._body is None:
@@ -208,34 +226,67 @@ class HttpConnection:
 
     # ---- send (any thread) ---------------------------------------------------------
 
-    def _framed(self, event):
-        with self._lock:
-            return self._http.send(event)
+    def _queue(self, frame, item, hold=False):
+        """Frame under the lock, queue the result; one thread at a time hands the queue
+        to xasync, outside the lock (xasync may call back inline: onDataSent, OnClosed).
 
-    def _send_bytes(self, data, on_sent=None):
+        ``frame()`` returns the bytes (or a ready file item); ``item`` is what to do
+        when they are sent (a step, or None). ``hold``: more follows at once (a response
+        head): wait for it, so head and body leave in one write (no Nagle delay)."""
+        with self._lock:
+            self._outq.append((frame(), item))
+            if self._flushing or hold:
+                return
+            self._flushing = True
+        self._flush()
+
+    def _flush(self):
+        while True:
+            with self._lock:
+                if not self._outq:
+                    self._flushing = False
+                    return
+                data, on_sent = self._next_write()
+            self._transmit(data, on_sent)
+
+    def _next_write(self):
+        """Consecutive queued bytes up to the first with a callback, as one write."""
+        queue = self._outq
+        data, on_sent = queue.pop(0)
+        if isinstance(data, _FileItem) or on_sent is not None:
+            return data, on_sent
+        parts = [data]
+        while queue and on_sent is None and not isinstance(queue[0][0], _FileItem):
+            more, on_sent = queue.pop(0)
+            parts.append(more)
+        return (b"".join(parts) if len(parts) > 1 else data), on_sent
+
+    def _transmit(self, data, on_sent):
         if self._closed:
             return
-        if not data and on_sent is None:
-            return
-        if on_sent is None:
-            self.client.AsyncSendData(data)
+        client = self.client
+        if isinstance(data, _FileItem):
+            client.AsyncSendFile(data.fileobj, 0, data.size, self._on_sent, on_sent)
+        elif on_sent is None:
+            if data:
+                client.AsyncSendData(data)
         else:
-            self.client.AsyncSendData(data or b"", self._on_sent, on_sent)
+            client.AsyncSendData(data or b"", self._on_sent, on_sent)
 
     def _on_sent(self, client, on_sent):
         self._steps.call(on_sent)
 
     def _send_event(self, event, on_sent=None):
-        with self._lock:
-            data = self._http.send(event)
-            self._send_bytes(data, on_sent)
+        self._queue(lambda: self._http.send(event), on_sent)
 
     def start_response(self, code, headers):
         reason = _status.reason(code).encode()
-        self._send_event(Response(code, headers, reason))
+        event = Response(code, headers, reason)
+        self._queue(lambda: self._http.send(event), None, hold=True)
 
-    def send_body(self, data, on_sent=None):
-        self._send_event(Data(data), on_sent)
+    def send_body(self, data, on_sent=None, hold=False):
+        event = Data(data)
+        self._queue(lambda: self._http.send(event), on_sent, hold)
 
     def end_response(self, response):
         try:
@@ -267,7 +318,7 @@ class HttpConnection:
                 self.send_body(chunk, step)
                 return
             self._open_stream = None
-            _close_stream(stream)
+            _close_stream(stream, self.mws2)
             self.end_response(response)
 
         self._steps.call(step)
@@ -279,18 +330,19 @@ class HttpConnection:
             self.send_stream(fileobj, size, response)
             return
         self._open_stream = fileobj
-        with self._lock:
-            framed = self._http.send(Data(_FileSpan(size)))
-            if not isinstance(framed, _FileSpan):  # not a plain Content-Length body
+
+        def frame():
+            span = _FileSpan(size)
+            if self._http.send(Data(span)) is not span:  # not a plain Content-Length body
                 self._http.send_failed()
                 raise LocalProtocolError("zero-copy needs a Content-Length body")
-            self.client.AsyncSendFile(
-                fileobj, 0, size, self._on_sent, lambda: self._file_sent(fileobj, response)
-            )
+            return _FileItem(fileobj, size)
+
+        self._queue(frame, lambda: self._file_sent(fileobj, response))
 
     def _file_sent(self, fileobj, response):
         self._open_stream = None
-        _close_stream(fileobj)
+        _close_stream(fileobj, self.mws2)
         self.end_response(response)
 
     def send_iterator(self, chunks, response):
@@ -324,10 +376,13 @@ class HttpConnection:
 
     def switch_protocols(self, headers, response):
         """Send the 101 and stop HTTP on this connection (RFC 9110 section 15.2.2)."""
-        with self._lock:
+
+        def frame():
             data = self._http.send(InformationalResponse(101, headers))
             self.trailing_data = bytes(self._http.trailing_data or b"")
-            self._send_bytes(data)
+            return data
+
+        self._queue(frame, None)
 
     def take_over(self, on_data, on_closed, timeout):
         """A new protocol (WebSocket) receives the bytes from now on."""
@@ -363,15 +418,16 @@ class HttpConnection:
             ("Content-Type", "text/html; charset=UTF-8"),
             ("Content-Length", str(len(body))),
         ]  # httpcore_micro adds "Connection: close": keep-alive ends with the error
+        http = self._http
+
+        def frame():
+            data = http.send(Response(code, headers, _status.reason(code).encode()))
+            return data + http.send(Data(body)) + http.send(EndOfMessage())
+
         try:
-            with self._lock:
-                data = self._http.send(Response(code, headers, _status.reason(code).encode()))
-                data += self._http.send(Data(body))
-                data += self._http.send(EndOfMessage())
+            self._queue(frame, self.close)
         except LocalProtocolError:  # a response was already under way: just close
             self.close()
-            return
-        self._send_bytes(data, self.close)
 
     def _addr(self):
         addr = self.client.CliAddr
@@ -412,10 +468,10 @@ def _read(stream, size):
     return bytes(buf[:count]) if count else b""
 
 
-def _close_stream(stream):
+def _close_stream(stream, mws2):
     close = getattr(stream, "close", None)
     if close is not None:
         try:
             close()
-        except OSError:  # the response is over either way; nothing to report to anyone
-            pass
+        except OSError as exc:  # the response is over either way: note it and go on
+            mws2.Log("Closing a response stream failed: %s" % exc, mws2.DEBUG)

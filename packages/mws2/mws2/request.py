@@ -7,13 +7,14 @@ connection before any handler runs, up to ``MaxRequestContentLength``.
 
 from httpcore_micro import parse_basic_auth, parse_form, parse_query, split_target
 
+from .compat import latin1
 from .response import HttpResponse
 
 
 def _decode(value):
     if isinstance(value, str):
         return value
-    return bytes(value).decode("latin-1")
+    return latin1(value)
 
 
 def _headers_dict(header_pairs):
@@ -25,6 +26,15 @@ def _headers_dict(header_pairs):
             value = headers[name] + ("; " if name == "cookie" else ", ") + value
         headers[name] = value
     return headers
+
+
+def _origin_path(path):
+    """The path of an absolute-form target (RFC 9112 3.2.2: servers accept it)."""
+    lower = path[:8].lower()
+    if lower.startswith("http://") or lower.startswith("https://"):
+        slash = path.find("/", path.find("//") + 2)
+        return path[slash:] if slash >= 0 else "/"
+    return path
 
 
 def _split_list(text, sep=","):
@@ -55,7 +65,7 @@ class HttpRequest:
         self._method = _decode(event.method)
         self._httpVer = "HTTP/" + _decode(event.http_version)
         path, query = split_target(event.target)
-        self._path = path
+        self._path = _origin_path(path)
         self._queryString = query or ""
         self._queryParams = None
         self._headers = _headers_dict(event.headers)

@@ -169,7 +169,7 @@ class HttpResponse:
         else:
             self._start(code, len(body))
             if body and not self._request._is_head:
-                self._conn.send_body(body)
+                self._conn.send_body(body, hold=True)  # one write with the end
         self._conn.end_response(self)
 
     def Return(self, code, content=None):

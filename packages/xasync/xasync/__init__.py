@@ -12,12 +12,8 @@ from ._pool import (
     XClosedReason,
 )
 from ._socket import XAsyncSocket
-from ._tcp import (
-    XAsyncTCPClient,
-    XAsyncTCPClientException,
-    XAsyncTCPServer,
-    XAsyncTCPServerException,
-)
+from ._server import XAsyncTCPServer, XAsyncTCPServerException
+from ._tcp import XAsyncTCPClient, XAsyncTCPClientException
 from ._udp import XAsyncUDPDatagram, XAsyncUDPDatagramException
 
 __version__ = "0.1.0"

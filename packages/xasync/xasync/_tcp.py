@@ -1,25 +1,22 @@
-"""TCP: the listening server and the connected client (accepted or outgoing)."""
+"""TCP: the connected client, accepted by a server or outgoing."""
 
 import socket
 
 from ._buffers import XBufferSlot
 from ._compat import (
     CONNECT_IN_PROGRESS,
+    DEFAULT_RECV_LEN,
     ERR,
-    OUT_OF_FDS,
     READ,
     WOULD_BLOCK,
     WRITE,
-    bind_addr,
     bound_addr,
     resolve,
-    sendfile_fn,
     set_nodelay,
-    set_reuse_addr,
     socket_error,
     ssl,
-    to_tuple,
 )
+from ._files import FILE_STEP_BYTES, _FileItem
 from ._pool import XClosedReason
 from ._socket import XAsyncSocket
 
@@ -32,10 +29,8 @@ try:
         getattr(_errno, "ECONNABORTED", -1),
         getattr(_errno, "ENOTCONN", -1),
     )
-    _ECONNABORTED = getattr(_errno, "ECONNABORTED", -1)
 except ImportError:  # pragma: no cover - every port has errno
     _PEER_GONE = ()
-    _ECONNABORTED = -1
 
 if ssl is not None and hasattr(ssl, "SSLWantReadError"):
     _SSL_WANT = (ssl.SSLWantReadError, ssl.SSLWantWriteError)
@@ -49,17 +44,10 @@ else:  # MicroPython: a non-blocking SSL socket reports EAGAIN / returns None
     _SSL_CLOSED = ()
     _SSLContext = getattr(ssl, "SSLContext", None) if ssl is not None else None
 
-# Accepted per wake-up: a connection storm cannot starve the open connections.
-ACCEPT_BURST = 64
-# How long accept() pauses when the process is out of descriptors (EMFILE).
-ACCEPT_PAUSE_SEC = 0.5
 # Default TLS handshake deadline: a silent or hostile client holds nothing longer.
 SSL_HANDSHAKE_TIMEOUT_SEC = 10
 # A line longer than this (and no end in sight) closes the connection with Error.
 MAX_LINE_LENGTH = 65536
-# Bytes moved per wake-up for a file: one large file cannot hog the loop.
-FILE_STEP_BYTES = 1 << 20
-FILE_CHUNK_BYTES = 16384
 
 _MODE_NONE = 0
 _MODE_DATA = 1
@@ -67,82 +55,8 @@ _MODE_LINE = 2
 _MODE_STREAM = 3
 
 
-class XAsyncTCPServerException(Exception):
-    pass
-
-
 class XAsyncTCPClientException(Exception):
     pass
-
-
-class XAsyncTCPServer(XAsyncSocket):
-    """A listening socket; every accepted connection goes to OnClientAccepted."""
-
-    @staticmethod
-    def Create(asyncSocketsPool, srvAddr, srvBacklog=256, bufSlots=None):
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            set_reuse_addr(sock)
-            addr = bind_addr(sock, srvAddr)
-            sock.listen(srvBacklog)
-            sock.setblocking(False)
-        except OSError as exc:
-            sock.close()
-            raise XAsyncTCPServerException(
-                "Create: cannot listen on %r: %s" % (srvAddr, exc)) from exc
-        return XAsyncTCPServer(asyncSocketsPool, sock, addr, bufSlots)
-
-    def __init__(self, asyncSocketsPool, srvSocket, srvAddr, bufSlots=None):
-        XAsyncSocket.__init__(self, asyncSocketsPool, srvSocket)
-        self._srv_addr = srvAddr
-        self._slots = bufSlots
-        self.OnClientAccepted = None
-        self._on_loop(self._set_mask, READ)
-
-    @property
-    def SrvAddr(self):
-        return self._srv_addr
-
-    def _on_events(self, mask):
-        sock = self._sock
-        pool = self._pool
-        for _ in range(ACCEPT_BURST):
-            try:
-                conn, addr = sock.accept()
-            except OSError as exc:
-                code = exc.errno
-                if code in WOULD_BLOCK:
-                    return
-                if code == _ECONNABORTED:
-                    continue  # the peer gave up while queued: next one
-                if code in OUT_OF_FDS:
-                    pool._report("accept paused: out of resources", exc, self)
-                    self._set_mask(0)
-                    pool.CallLater(ACCEPT_PAUSE_SEC, self._resume_accept)
-                    return
-                raise
-            self._accepted(conn, addr)
-
-    def _resume_accept(self):
-        if not self._closed:
-            self._set_mask(READ)
-
-    def _accepted(self, conn, addr):
-        slot = None
-        if self._slots is not None:
-            slot = self._slots.GetAvailableSlot()
-            if slot is None:
-                conn.close()  # every slot is in use: the configured connection cap
-                return
-        conn.setblocking(False)
-        set_nodelay(conn)
-        cli = XAsyncTCPClient(self._pool, conn, self._srv_addr, to_tuple(addr), slot, None)
-        cli._slots_owner = self._slots
-        handler = self.OnClientAccepted
-        if handler is None:
-            cli._close(XClosedReason.ClosedByHost, triggerOnClosed=False)
-            return
-        self._pool._dispatch(cli, handler, (self, cli))
 
 
 class XAsyncTCPClient(XAsyncSocket):
@@ -185,7 +99,7 @@ class XAsyncTCPClient(XAsyncSocket):
         self._srv_addr = srvAddr
         self._cli_addr = cliAddr
         self._slots_owner = None
-        self._recv_len = recvBufSlot.Size if recvBufSlot is not None else 4096
+        self._recv_len = recvBufSlot.Size if recvBufSlot is not None else DEFAULT_RECV_LEN
         self._rbuf = bytearray()
         self._rpos = 0
         self._rmode = _MODE_NONE
@@ -308,7 +222,8 @@ class XAsyncTCPClient(XAsyncSocket):
             self._close(XClosedReason.ClosedByPeer)
             return
         except OSError as exc:
-            self._io_failed(exc)
+            if exc.errno not in WOULD_BLOCK:  # a spurious wake-up is not an error
+                self._io_failed(exc)
             return
         if data is None:  # MicroPython's non-blocking SSL socket: nothing yet
             return
@@ -471,7 +386,10 @@ class XAsyncTCPClient(XAsyncSocket):
                 self._timeout_base = self._pool._now
             if sent == size:
                 if callback is not None:
-                    self._pool._dispatch(self, callback, (self, arg))
+                    # Deferred, never called from inside AsyncSendData: a callback that
+                    # sends the next chunk would otherwise recurse once per chunk.
+                    pool = self._pool
+                    pool.CallSoon(pool._dispatch, self, callback, (self, arg))
                 return
             data = memoryview(data)[sent:]
             size -= sent
@@ -710,45 +628,3 @@ class XAsyncTCPClient(XAsyncSocket):
         if self._recv_slot is not None and self._slots_owner is not None:
             self._slots_owner.ReleaseSlot(self._recv_slot)
             self._recv_slot = None
-
-
-class _FileItem:
-    """A file waiting in a client's send queue."""
-
-    def __init__(self, fileobj, offset, count, callback, arg):
-        self.fileobj = fileobj
-        self.offset = offset
-        self.remaining = count
-        self.callback = callback
-        self.arg = arg
-        self.fd = None
-        self._sendfile = False  # not decided yet
-        self._pending = None
-        self._sought = False
-
-    def sendfile(self, sock):
-        if self._sendfile is False:
-            self._sendfile = sendfile_fn(sock, self.fileobj)
-            if self._sendfile is not None:
-                self.fd = self.fileobj.fileno()
-        return self._sendfile
-
-    def send_chunk(self, sock, want):
-        """Fallback: read a chunk, send what the socket takes. -> (sent, at_eof)."""
-        if self._pending is None:
-            if not self._sought:
-                self._sought = True
-                if self.offset and hasattr(self.fileobj, "seek"):
-                    self.fileobj.seek(self.offset)
-            chunk = self.fileobj.read(min(want, FILE_CHUNK_BYTES))
-            if not chunk:
-                return 0, True
-            self._pending = memoryview(chunk)
-        sent = sock.send(self._pending)
-        if sent is None:
-            return None, False
-        if sent < len(self._pending):
-            self._pending = self._pending[sent:]
-        else:
-            self._pending = None
-        return sent, False

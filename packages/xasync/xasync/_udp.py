@@ -65,10 +65,18 @@ class XAsyncUDPDatagram(XAsyncSocket):
     def _queue(self, datagram, remote, callback, arg):
         if self._closed:
             return
-        if not self._sendq and self._send_one(datagram, remote, callback, arg):
-            return
         self._sendq.append((datagram, remote, callback, arg))
-        self._set_mask(READ | WRITE)
+        if len(self._sendq) == 1:
+            # Sent from the loop, never inside AsyncSendDatagram: its callbacks must not
+            # run (and recurse) inside the caller.
+            self._pool.CallSoon(self._flush)
+
+    def _flush(self):
+        queue = self._sendq
+        while queue and not self._closed and self._send_one(*queue[0]):
+            del queue[0]
+        if not self._closed:
+            self._set_mask(READ | WRITE if queue else READ)
 
     def _send_one(self, datagram, remote, callback, arg):
         """True when the datagram is done with (sent or failed), False to retry later."""
@@ -90,11 +98,7 @@ class XAsyncUDPDatagram(XAsyncSocket):
 
     def _on_events(self, mask):
         if mask & WRITE:
-            queue = self._sendq
-            while queue and self._send_one(*queue[0]):
-                del queue[0]
-            if not queue:
-                self._set_mask(READ)
+            self._flush()
         if mask & READ and not self._closed:
             self._on_readable()
 

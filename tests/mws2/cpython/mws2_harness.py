@@ -10,6 +10,7 @@ import contextlib
 import os
 import socket
 import subprocess
+import threading
 import time
 
 import h11
@@ -28,11 +29,22 @@ def running(root=None, threads=4, configure=None):
         mws.RootPath = str(root)
     if configure is not None:
         configure(mws)
-    mws.StartManaged(parllProcCount=threads)
+    loop = None
+    if threads == 0:
+        # parllProcCount=0 serves in the calling thread: give it one of its own, so the
+        # test can talk to it (every callback then runs inline, as on a board).
+        loop = threading.Thread(target=mws.StartManaged, kwargs={"parllProcCount": 0})
+        loop.daemon = True
+        loop.start()
+        wait_for(lambda: mws.IsRunning)
+    else:
+        mws.StartManaged(parllProcCount=threads)
     try:
         yield mws
     finally:
         mws.Stop()
+        if loop is not None:
+            loop.join(5)
 
 
 def port_of(mws):

@@ -287,6 +287,22 @@ def test_request_properties(server):
     assert got["Response"] is True and got["Client"] is True
 
 
+def test_absolute_form_target_and_other_upgrades(server):
+    raw = b"GET http://127.0.0.1/itest/text HTTP/1.1\r\nHost: x\r\n\r\n"
+    raw += request_bytes(
+        "GET",
+        "/itest/text",
+        [
+            ("Connection", "Upgrade, HTTP2-Settings"),
+            ("Upgrade", "h2c"),
+            ("HTTP2-Settings", "AAMAAABkAAQAAP__"),
+        ],
+    )
+    raw += request_bytes("GET", "/itest/text", [("Connection", "close")])
+    answers = parse(exchange(server, raw), ["GET"] * 3)
+    assert [a.status for a in answers] == [200, 200, 200]  # h2c is ignored (RFC 9110 7.8)
+
+
 def test_posted_json_form_and_raw_content(server):
     r = requests.post(url(server, "/itest/json"), json={"a": [1, 2]})
     assert r.status_code == 201 and r.json() == {"got": {"a": [1, 2]}}
@@ -514,3 +530,21 @@ def test_late_answer_after_the_default_501_is_refused_and_logged(server):
     assert r.status_code == 501
     assert wait_for(lambda: "already sent" in server.test_log.text(MicroWebSrv2.WARNING))
     assert requests.get(url(server, "/itest/text")).status_code == 200
+
+
+def test_small_answer_leaves_in_one_write(server, monkeypatch):
+    # Head, body and end in one send: no Nagle/delayed-ACK stall on ports without
+    # TCP_NODELAY (MicroPython), one syscall instead of three.
+    import xasync
+
+    writes = []
+    real = xasync.XAsyncTCPClient.AsyncSendData
+
+    def counting(self, data, *args, **kwargs):
+        writes.append(bytes(data))
+        return real(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(xasync.XAsyncTCPClient, "AsyncSendData", counting)
+    data = exchange(server, request_bytes("GET", "/itest/text", [("Connection", "close")]))
+    assert parse_one(data).body == "héllo".encode()
+    assert len(writes) == 1 and writes[0] == data

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 import requests
-from mws2_harness import exchange, parse_one, request_bytes, running, url
+from mws2_harness import connect, exchange, parse_one, request_bytes, running, url
 
 from mws2 import MicroWebSrv2
 from mws2.server import MicroWebSrv2Exception
@@ -20,6 +20,12 @@ class ItestGate:
             request.Response.ReturnForbidden()
         elif request.Path == "/gate/broken":
             raise ValueError("module bug")
+        elif request.IsUpgrade and request.Upgrade == "x-echo":
+            response = request.Response
+            assert response.UserAddress == request.UserAddress and not response.IsSSL
+            response.SwitchingProtocols("x-echo")
+            client = request.XAsyncTCPClient
+            client.AsyncRecvStream(lambda cli, data, arg: cli.AsyncSendData(data.upper()))
 """
 
 PAGE = """<html><body>
@@ -65,6 +71,24 @@ def test_custom_module_sees_every_request_and_may_answer(site):
     assert requests.get(url(mws, "/gate/closed")).status_code == 403
     assert requests.get(url(mws, "/")).text == "home"
     assert "/gate/closed" in gate.seen and "/" in gate.seen
+
+
+def test_module_switching_protocols_takes_the_socket(site):
+    mws, _, _ = site
+    with connect(mws) as sock:
+        sock.sendall(
+            b"GET /x HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: x-echo\r\n\r\n"
+        )
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += sock.recv(1)
+        assert head.startswith(b"HTTP/1.1 101 ")
+        assert b"Upgrade: x-echo" in head and b"Connection: Upgrade" in head
+        sock.sendall(b"hello")
+        data = b""
+        while len(data) < 5:
+            data += sock.recv(10)
+        assert data == b"HELLO"
 
 
 def test_failing_module_is_logged_and_the_request_goes_on(site):

@@ -124,27 +124,30 @@ def test_tls_echo(pool, server_ctx, client_ctx):
 
 def test_silent_and_garbage_clients_do_not_block_others(pool, server_ctx, client_ctx):
     reasons = []
-    srv = _tls_echo_server(pool, server_ctx, reasons, handshake_timeout=0.5)
+    srv = _tls_echo_server(pool, server_ctx, reasons, handshake_timeout=2)
     loop = threading.Thread(target=pool.AsyncWaitEvents, args=(0,))
     loop.start()
     silent = connect(srv.SrvAddr)  # never says a word: must time out, blocking nobody
+    opened = time.time()
     garbage = connect(srv.SrvAddr)
     send_all(garbage, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")  # not TLS at all
     _wait_closed_by_server(garbage)  # raises socket.timeout if the server never closes
     garbage.close()
-    started = time.time()
     tls = _tls_client(srv.SrvAddr, client_ctx)
     send_all(tls, b"fine")
     assert recv_exact(tls, 4) == b"fine"
-    assert time.time() - started < 0.45  # served while the silent one still waits
+    served_after = time.time() - opened
+    # Served while the silent client is still inside its 2 s handshake window.
+    assert XClosedReason.Timeout not in [r[0] for r in reasons], (reasons, served_after)
     tls.close()
-    assert wait_for(lambda: len(reasons) == 3, 5)
+    assert wait_for(lambda: len(reasons) == 3, 10)
     silent.close()
     by_reason = sorted(r[0] for r in reasons)
     assert by_reason == sorted([XClosedReason.Error, XClosedReason.Timeout,
                                 XClosedReason.ClosedByPeer])
     error_entry = [r for r in reasons if r[0] == XClosedReason.Error][0]
     assert isinstance(error_entry[1], ssl.SSLError)
+    assert time.time() - opened >= 1.9  # the timeout fired, not earlier
     pool.StopWaitEvents()
     loop.join(10)
     assert not loop.is_alive()
@@ -207,7 +210,8 @@ def test_handshake_never_blocks_the_loop(pool, server_ctx):
         assert recv_exact(echo, 4) == b"ping"
         worst = max(worst, time.time() - started)
         time.sleep(0.05)
-    assert worst < 0.1, worst
+    # A blocking handshake would hold the loop until the whole hello (~0.6 s) arrived.
+    assert worst < 0.3, worst
     echo.close()
     slow.close()
     assert wait_for(lambda: reasons, 5)

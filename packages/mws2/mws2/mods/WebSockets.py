@@ -19,17 +19,18 @@ from wsframe import (
     server_handshake,
 )
 
-from ..compat import new_lock
+from ..compat import latin1, new_lock
 
 # After we sent our close frame, how long the peer has to answer with its own.
 CLOSE_WAIT_SEC = 2
 _NORMAL = 1000
 _GOING_AWAY = 1001
 _INTERNAL_ERROR = 1011
+_MESSAGE_TOO_BIG = 1009
 
 
 def _to_str(value):
-    return value.decode("latin-1") if isinstance(value, bytes) else value
+    return latin1(value) if isinstance(value, bytes) else value
 
 
 class WebSockets:
@@ -120,6 +121,9 @@ class WebSocket:
         self._heard = True
         self._pinged = False
         self._timer = None
+        self._outq = []
+        self._flushing = False
+        self._failed = False
 
     # ---- start ---------------------------------------------------------------------
 
@@ -146,7 +150,7 @@ class WebSocket:
     # ---- receive (the client's xasync callbacks) -----------------------------------
 
     def _on_data(self, data):
-        if self._closedNotified:
+        if self._closedNotified or self._failed:
             return
         self._heard = True
         self._pinged = False
@@ -158,6 +162,12 @@ class WebSocket:
         except ProtocolError as exc:
             self._mws2.Log("WebSocket closed on a protocol error: %s" % exc, self._mws2.DEBUG)
             self._send_close(exc.code, "")
+        except MemoryError:
+            # A board out of RAM for this message: say "too big" (1009) and close, rather
+            # than dropping the connection without a close frame.
+            self._failed = True
+            self._mws2.Log("WebSocket message too big for free memory", self._mws2.WARNING)
+            self._send_close(_MESSAGE_TOO_BIG, "")
 
     def _on_event(self, event):
         kind = type(event)
@@ -192,6 +202,8 @@ class WebSocket:
     # ---- send (any thread) ---------------------------------------------------------
 
     def _send(self, make_bytes, then_close=False):
+        """Frame under the lock; hand frames to xasync in order, outside the lock (xasync
+        may call OnClosed inline, and OnClosed may send)."""
         with self._lock:
             if self._closedNotified:
                 return False
@@ -200,9 +212,20 @@ class WebSocket:
             except Exception as exc:  # wsframe refuses (state) or bad payload: not sent
                 self._mws2.Log("WebSocket send refused: %s" % exc, self._mws2.DEBUG)
                 return False
+            self._outq.append((data, then_close))
+            if self._flushing:
+                return True
+            self._flushing = True
+        while True:
+            with self._lock:
+                if not self._outq:
+                    self._flushing = False
+                    return True
+                data, then_close = self._outq.pop(0)
             if then_close:
-                return self._client.AsyncSendData(data, lambda cli, arg: cli.Close())
-            return self._client.AsyncSendData(data)
+                self._client.AsyncSendData(data, lambda cli, arg: cli.Close())
+            else:
+                self._client.AsyncSendData(data)
 
     def _send_close(self, code, reason):
         if self._ws.state in ("OPEN", "REMOTE_CLOSING"):
@@ -267,10 +290,10 @@ class WebSocket:
         timer, self._timer = self._timer, None
         if timer is not None:
             timer.cancel()
-        with self._lock:
-            if self._closedNotified:
-                return
-            self._closedNotified = True
+        # No lock here: xasync may call this inline from inside _send's AsyncSendData.
+        if self._closedNotified:
+            return
+        self._closedNotified = True
         if self._onClosed is not None:
             try:
                 self._onClosed(self)

@@ -1,0 +1,88 @@
+"""The mws2 side of bench/http.py: "Hello, world!" on GET /, files from a folder.
+
+``python3 bench/_http_mws2.py PORT THREADS [ROOT] [maxconn=N] [timeout=S]`` (also under
+``micropython``): StartManaged with THREADS worker threads (0: one pool, every callback in
+the main thread) on 127.0.0.1:PORT (0 = a free port), RootPath ROOT for the static-file
+test ("-": none), BufferSlotsCount = MaxConnections = N, RequestsTimeoutSec = S. Prints
+``READY <port>``; SIGINT stops it. The packages come from this checkout (``packages/*``
+found from this file's location), so MicroPython needs no install.
+"""
+
+import os
+import sys
+import time
+
+
+def _dirname(path):
+    cut = path.rfind("/")
+    return path[:cut] if cut > 0 else "."
+
+
+def _add_packages():
+    here = _dirname(__file__.replace("\\", "/"))
+    if not here.startswith("/"):
+        here = os.getcwd() + "/" + here
+    packages = _dirname(here) + "/packages"
+    for name in sorted(os.listdir(packages)):
+        sys.path.insert(0, packages + "/" + name)
+
+
+_add_packages()
+
+from mws2 import GET, MicroWebSrv2, WebRoute, XAsyncSocketsPool  # noqa: E402
+
+HELLO = "Hello, world!"
+
+
+@WebRoute(GET, "/")
+def hello(microWebSrv2, request):
+    request.Response.ReturnOk(HELLO)
+
+
+def main():
+    port = int(sys.argv[1])
+    threads = int(sys.argv[2])
+    mws = MicroWebSrv2()
+    if len(sys.argv) > 3 and sys.argv[3] != "-":
+        mws.RootPath = sys.argv[3]
+    for option in sys.argv[4:]:
+        name, _, value = option.partition("=")
+        if name == "maxconn":
+            mws.BufferSlotsCount = int(value)
+            mws.MaxConnections = int(value)
+            mws.ConnQueueCapacity = min(int(value), 4096)
+        elif name == "timeout":
+            mws.RequestsTimeoutSec = int(value)
+        else:
+            raise ValueError("unknown option %r" % option)
+    mws.OnLogging = _quiet
+    mws.BindAddress = ("127.0.0.1", port)
+    if threads == 0:
+        # every callback in this thread: MicroWebSrv2's dual-server way, one pool
+        pool = XAsyncSocketsPool()
+        mws.StartInPool(pool)
+        print("READY %d" % mws.BoundAddress[1])
+        try:
+            pool.AsyncWaitEvents(threadsCount=0)
+        except KeyboardInterrupt:
+            pass
+        mws.Stop()
+        pool.StopWaitEvents()
+        return
+    mws.StartManaged(parllProcCount=threads)
+    print("READY %d" % mws.BoundAddress[1])
+    try:
+        while mws.IsRunning:
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    mws.Stop()
+
+
+def _quiet(microWebSrv2, msg, msgType):
+    # a benchmark measures serving, not logging: only errors are shown
+    if msgType >= MicroWebSrv2.ERROR:
+        print("mws2 error: %s" % msg)
+
+
+main()

@@ -1,0 +1,124 @@
+"""The bundled demo, served as users start it: ``python -m mws2`` with no ROOT.
+
+The demo is a MicroWebSrv2 program written with the public API only; these tests start
+the command line on a free port and follow what a visitor does: every link of the home
+page answers, the form, the JSON routes, the template page, the echo and chat sockets.
+(tests/mws2_micropython runs the same demo under MicroPython.)
+"""
+
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+from websockets.sync.client import connect
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+PACKAGES = os.path.join(REPO, "packages")
+START_TIMEOUT = 20
+
+
+@pytest.fixture(scope="module")
+def demo_url():
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(os.path.join(PACKAGES, n) for n in sorted(os.listdir(PACKAGES))),
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mws2", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=str(REPO),
+    )
+    try:
+        yield _served_url(proc)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def _served_url(proc):
+    deadline = time.monotonic() + START_TIMEOUT
+    output = b""
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], 0.2)
+        if not ready:
+            continue
+        chunk = os.read(proc.stdout.fileno(), 4096)
+        if not chunk:
+            break
+        output += chunk
+        match = re.search(rb"(http://127\.0\.0\.1:\d+)/", output)
+        if match:
+            return match.group(1).decode()
+    raise AssertionError("python -m mws2 did not start: %r" % output)
+
+
+def test_every_home_page_link_answers(demo_url):
+    home = requests.get(demo_url + "/", timeout=5)
+    assert home.status_code == 200 and "MicroWebSrv2 rebuilt" in home.text
+    links = re.findall(r'href="(/[^"]*)"', home.text)
+    for path in ("/test-redir", "/test-post", "/wstest.html", "/wschat.html", "/test.pyhtml"):
+        assert path in links
+    for link in links:
+        answer = requests.get(demo_url + link, timeout=10)
+        assert answer.status_code == 200, link
+
+
+def test_redirect_goes_to_the_template(demo_url):
+    answer = requests.get(demo_url + "/test-redir", timeout=10)
+    assert answer.history and answer.history[0].status_code == 307
+    assert answer.url.endswith("/test.pyhtml") and "A .pyhtml page" in answer.text
+
+
+def test_post_form_escapes_what_it_shows(demo_url):
+    form = requests.get(demo_url + "/test-post", timeout=5)
+    assert 'name="firstname"' in form.text and 'name="lastname"' in form.text
+    answer = requests.post(
+        demo_url + "/test-post", data={"firstname": "<i>Jo</i>", "lastname": "O'Hara"}, timeout=5
+    )
+    assert "&lt;i&gt;Jo&lt;/i&gt; O&#x27;Hara" in answer.text
+
+
+def test_json_routes(demo_url):
+    info = requests.get(demo_url + "/api/info?k=v", headers={"User-Agent": "probe/1"}, timeout=5)
+    assert info.json()["UserAgent"] == "probe/1" and info.json()["QueryParams"] == {"k": "v"}
+    assert requests.get(demo_url + "/api/hello/5", timeout=5).json() == {"hello": 5, "type": "int"}
+
+
+def test_template_page_branches_on_the_user_agent(demo_url):
+    for agent, expected in (
+        ("Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0", "Firefox"),
+        ("Mozilla/5.0 AppleWebKit/537.36 Chrome/120.0 Safari/537.36", "Chrome"),
+        ("Mozilla/5.0 AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15", "Safari"),
+        ("SomethingElse/1.0", "a browser this page does not know"),
+    ):
+        page = requests.get(demo_url + "/test.pyhtml", headers={"User-Agent": agent}, timeout=10)
+        assert page.status_code == 200
+        assert expected in page.text.split("browsing with", 1)[1].split("</p>", 1)[0]
+
+
+def test_pages_connect_to_paths_the_server_accepts(demo_url):
+    ws_base = demo_url.replace("http://", "ws://")
+    for page, path in (("/wstest.html", "/wstest"), ("/wschat.html", "/wschat")):
+        assert '"%s"' % path in requests.get(demo_url + page, timeout=5).text
+    with connect(ws_base + "/wstest", open_timeout=10) as ws:
+        ws.send("echo me")
+        assert ws.recv(timeout=10) == "echo me"
+        ws.send(b"\x01\x02")
+        assert ws.recv(timeout=10) == b"\x01\x02"
+    with connect(ws_base + "/wschat", open_timeout=10) as one:
+        assert one.recv(timeout=10).startswith("Welcome")
+        one.send("hello chat")
+        assert one.recv(timeout=10).endswith("> hello chat")
