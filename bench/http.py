@@ -6,7 +6,9 @@ Also measured: 10,000 simultaneous connections to mws2 (all opened first, then o
 request each, every answer counted), static-file throughput for a 10 MiB file (mws2 and
 microdot), and mws2 against microdot on MicroPython (the unix port).
 
-Ends with ``mws2_vs_uvicorn_httptools: <ratio>`` (keep-alive requests/s, ours / theirs).
+Ends with ``mws2_vs_uvicorn_httptools: <ratio>``: keep-alive requests/s of the faster
+mws2 setting run (``--mws2-threads``, 1 and 2 worker threads by default) over uvicorn's,
+each the best of interleaved rounds.
 Run: ``python3 bench/http.py`` (``--quick`` for short runs; ``--parts cpython,static``
 to choose among cpython, connections, static, micropython). Needs ``wrk`` (Debian
 package ``wrk``; installed with apt-get when running as root).
@@ -187,15 +189,17 @@ class Server:
 
 
 def raise_file_limit():
+    """Soft RLIMIT_NOFILE up to the hard limit (returned; None where there is none)."""
     try:
         import resource
     except ImportError:
-        return
+        return None
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard == resource.RLIM_INFINITY or hard > 1048576:
         hard = 1048576
     if soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
 
 
 def http_get(port, path, timeout=5, close=True):
@@ -337,15 +341,22 @@ def part_cpython(wrk, args):
         else:
             print("  microdot: not installed (pip install microdot)")
         best = _interleaved_rounds(wrk, servers, args, args.c)
-    ours = best[servers[0][0]]
-    theirs = best[uvicorn_label]
+    mws2_labels = [label for label, _ in servers if label.startswith("mws2")]
+    ours_label = max(mws2_labels, key=lambda label: best[label])
+    ours, theirs = best[ours_label], best[uvicorn_label]
+    print("  ratio below: %s, the faster mws2 setting, against %s" % (ours_label, uvicorn_label))
     return ours / theirs if theirs else 0.0
 
 
 def part_connections(args):
     count = args.connections
     print("\n%d simultaneous connections to mws2 (CPython)" % count)
-    raise_file_limit()
+    limit = raise_file_limit()
+    if limit is not None and limit < count + 200:
+        # client and server each hold one descriptor per connection, plus a few of their own
+        print("  RLIMIT_NOFILE hard limit is %d: testing %d connections" % (limit, limit - 200))
+        print("  (raise it, e.g. `ulimit -Hn 20000` as root, for the full count)")
+        count = limit - 200
     # every socket is opened before any request is sent: the idle timeout is raised
     options = ("maxconn=%d" % (count + 100), "timeout=%d" % args.conn_timeout)
     with mws2_server(2, options=options) as server:
@@ -360,7 +371,7 @@ def part_connections(args):
             outcome["other"],
             outcome["failed"],
             elapsed,
-            "" if outcome["ok"] == count else "  <-- NOT ALL ANSWERED",
+            "" if outcome["ok"] == count == outcome["opened"] else "  <-- NOT ALL ANSWERED",
         )
     )
 
@@ -478,6 +489,7 @@ def part_micropython(wrk, args):
         return
     runtime = [exe, "-X", "heapsize=%s" % args.mp_heap]
     print("  %s, heap %s" % (mp_version(exe), args.mp_heap))
+    print_import_footprints(runtime)
     # The embedded preset (MicroPython's default) serves 16 connections at once; wrk's
     # reconnections in close mode briefly exceed that (a closed socket is released a loop
     # turn later) and would be answered 503, so the bench allows 64 (the light preset's).
@@ -501,6 +513,42 @@ def part_micropython(wrk, args):
     if len(best) == 2:
         ours, theirs = best[candidates[0][0]], best[candidates[1][0]]
         print("  mws2 / microdot on MicroPython, keep-alive: %.2f" % (ours / theirs))
+
+
+FOOTPRINT_CODE = """
+import gc
+gc.collect()
+before = gc.mem_alloc()
+%s
+gc.collect()
+print(gc.mem_alloc() - before)
+"""
+FOOTPRINTS = (
+    ("mws2 (import)", "import mws2"),
+    (
+        "mws2 + server + both modules",
+        "from mws2 import MicroWebSrv2\nserver = MicroWebSrv2()\n"
+        "MicroWebSrv2.LoadModule('WebSockets')\nMicroWebSrv2.LoadModule('PyhtmlTemplate')",
+    ),
+    ("microdot (import)", "import microdot"),
+)
+
+
+def print_import_footprints(runtime):
+    """Heap held after the imports (gc.mem_alloc difference): what a board must spare."""
+    path = package_dirs() + ([microdot_dir()] if microdot_dir() else [])
+    env = dict(os.environ, MICROPYPATH=":".join(path + [".frozen"]))
+    for label, code in FOOTPRINTS:
+        done = subprocess.run(
+            runtime + ["-c", FOOTPRINT_CODE % code],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env=env,
+        )
+        value = done.stdout.strip()
+        shown = "%.0f KiB" % (int(value) / 1024.0) if value.isdigit() else "failed"
+        print("  heap held by %-30s %s" % (label + ":", shown))
 
 
 # ---- main ------------------------------------------------------------------------------

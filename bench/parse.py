@@ -24,8 +24,8 @@ from _parse_mp import SCENARIOS  # noqa: E402
 
 import httpcore_micro as hm  # noqa: E402
 
-ROUNDS = 15
-PER_ROUND = 400
+ROUNDS = 40
+PER_ROUND = 150
 MICROPYTHON_REQUESTS = 3000
 
 

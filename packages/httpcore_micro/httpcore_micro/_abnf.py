@@ -21,8 +21,6 @@ VCHAR = charset(bytes(range(0x21, 0x7F)))
 # dangerous (5.5), and the others are invalid field content.
 _FIELD_BYTES = b"\t" + bytes(range(0x20, 0x7F)) + bytes(range(0x80, 0x100))
 FIELD_CHARS = charset(_FIELD_BYTES)
-# The same plus CR and LF: a whole header section, line breaks included, in one check.
-FIELD_SECTION_CHARS = charset(_FIELD_BYTES + b"\r\n")
 
 HEXDIG = charset(_DIGITS + b"ABCDEFabcdef")
 DIGIT = charset(_DIGITS)

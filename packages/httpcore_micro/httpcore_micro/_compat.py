@@ -1,51 +1,49 @@
 """The one place where CPython and MicroPython differ for this package.
 
-``charset(allowed)`` builds a character-class object; ``only_chars(data, cls)`` says
-whether every byte of ``data`` is in the class and ``leftover(data, cls)`` returns the
-bytes that are not. CPython does both in C with ``bytes.translate(None, delete)``;
-MicroPython has no ``translate``, so it walks a 256-entry table (slower, but bounded
-by the header limits).
+A character class is a 256-byte table: ``\\x01`` for the bytes in the class, ``\\x00``
+for the others. ``only_chars(data, table)`` says whether every byte of ``data`` is in
+the class; ``count_outside(data, table)`` counts the bytes that are not. CPython does
+both in C (``bytes.translate`` with the table, then a search or count for ``\\x00``);
+MicroPython has no ``translate``, so it walks the table byte by byte (slower, but
+bounded by the header limits).
 """
 
 try:
-    b"".translate(None, b"")
+    b"".translate(bytes(256))
     HAVE_TRANSLATE = True
 except (AttributeError, TypeError):  # MicroPython: bytes has no translate()
     HAVE_TRANSLATE = False
 
 
+def charset(allowed):
+    table = bytearray(256)
+    for byte in allowed:
+        table[byte] = 1
+    return bytes(table)
+
+
 if HAVE_TRANSLATE:
 
-    def charset(allowed):
-        # translate(None, delete) removes the allowed bytes: what is left is invalid.
-        return bytes(allowed)
+    def only_chars(data, table):
+        return b"\x00" not in data.translate(table)
 
-    def only_chars(data, allowed_class):
-        return not data.translate(None, allowed_class)
-
-    def leftover(data, allowed_class):
-        return data.translate(None, allowed_class)
+    def count_outside(data, table):
+        return data.translate(table).count(b"\x00")
 
 else:
 
-    def charset(allowed):
-        table = bytearray(256)
-        for byte in allowed:
-            table[byte] = 1
-        return bytes(table)
-
-    def only_chars(data, allowed_class):
+    def only_chars(data, table):
         for byte in data:
-            if not allowed_class[byte]:
+            if not table[byte]:
                 return False
         return True
 
-    def leftover(data, allowed_class):
-        out = bytearray()
+    def count_outside(data, table):
+        count = 0
         for byte in data:
-            if not allowed_class[byte]:
-                out.append(byte)
-        return bytes(out)
+            if not table[byte]:
+                count += 1
+        return count
 
 
 def decode_utf8(data):

@@ -16,7 +16,7 @@ from ._events import (
     Response,
 )
 from ._abnf import FIELD_CHARS, TCHAR
-from ._compat import leftover, only_chars
+from ._compat import count_outside, only_chars
 from ._headers import COMMON_NAMES, comma_tokens, normalize_outgoing, to_bytes
 from ._readers import NOTHING, Limits, RequestReader
 from ._receivebuffer import ReceiveBuffer
@@ -253,7 +253,7 @@ class ServerConnection:
         head = b"".join(lines)
         # Every line ends in CRLF: any other byte outside field content (a CR, LF or
         # NUL inside a value) would split the message, so it is refused.
-        if len(leftover(head, FIELD_CHARS)) != 2 * len(lines):
+        if count_outside(head, FIELD_CHARS) != 2 * len(lines):
             raise LocalProtocolError("invalid character (CR, LF, NUL ...) in a header value")
         self._writer = writer
         return head

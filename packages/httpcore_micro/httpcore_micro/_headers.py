@@ -4,8 +4,8 @@ Received headers are ``(name, value)`` bytes pairs, names lower-cased, values wi
 surrounding whitespace, in arrival order (RFC 9110 5.3: order matters for repeated names).
 """
 
-from ._abnf import FIELD_CHARS, FIELD_SECTION_CHARS, OWS, TCHAR
-from ._compat import leftover, only_chars
+from ._abnf import FIELD_CHARS, OWS, TCHAR
+from ._compat import count_outside, only_chars
 from ._errors import LocalProtocolError, RemoteProtocolError
 
 
@@ -40,7 +40,7 @@ def parse_header_section(section, max_headers):
         raise RemoteProtocolError("too many header fields (max %d)" % max_headers, 431)
     # What is not field content must be exactly the CRLFs between lines: a control
     # character, a bare CR (RFC 9112 2.2) or a bare LF line end is refused.
-    if len(leftover(section, FIELD_CHARS)) != 2 * len(lines) - 2:
+    if count_outside(section, FIELD_CHARS) != 2 * len(lines) - 2:
         raise RemoteProtocolError(_explain_bad_section(section))
     try:
         # Values cannot hold CR, LF, VT or FF any more: strip() only removes SP / HTAB.
@@ -58,9 +58,11 @@ def parse_header_section(section, max_headers):
 
 
 def _explain_bad_section(section):
-    if not only_chars(section, FIELD_SECTION_CHARS):
-        return "control character in header section"
-    return "bare CR or LF in header section"
+    # A bare CR or LF first: it means the lines are not what they seem.
+    breaks = section.count(b"\r\n")
+    if section.count(b"\r") != breaks or section.count(b"\n") != breaks:
+        return "bare CR or LF in header section"
+    return "control character in header section"
 
 
 def _explain_bad_lines(lines):

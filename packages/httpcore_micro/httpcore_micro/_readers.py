@@ -56,6 +56,16 @@ def check_request_line_length(line, limits):
 
 def parse_request_line(line, limits):
     """b"GET / HTTP/1.1" -> (method, target, version) (RFC 9112 3)."""
+    try:
+        return _parse_request_line(line, limits)
+    except RemoteProtocolError as exc:
+        if exc.status_code == 400 and (b"\n" in line or b"\r" in line):
+            # RFC 9112 2.2: a bare LF is not a line end here, nor a bare CR anything.
+            raise RemoteProtocolError("bare CR or LF in request line") from exc
+        raise
+
+
+def _parse_request_line(line, limits):
     if len(line) > limits.max_target + REQUEST_LINE_OVERHEAD:
         check_request_line_length(line, limits)
     parts = line.split(b" ")
@@ -275,20 +285,23 @@ class ChunkedReader:
         data = buf.data
         pos = buf.start
         size = len(data)
+        in_chunk = self.in_chunk
+        need_crlf = self.need_crlf
+        limit = self.limits.max_header_bytes
         while True:
-            if self.in_chunk:
+            if in_chunk:
                 if pos == size:
                     break
-                end = pos + self.in_chunk
+                end = pos + in_chunk
                 if end > size:
                     end = size
                 pieces.append(data[pos:end])
-                self.in_chunk -= end - pos
+                in_chunk -= end - pos
                 pos = end
-                if self.in_chunk:
+                if in_chunk:
                     break
-                self.need_crlf = True
-            if self.need_crlf:
+                need_crlf = True
+            if need_crlf:
                 if size - pos < 2:
                     if size - pos == 1 and data[pos] != 13:
                         raise RemoteProtocolError("chunk data not followed by CRLF")
@@ -296,20 +309,25 @@ class ChunkedReader:
                 if data[pos] != 13 or data[pos + 1] != 10:
                     raise RemoteProtocolError("chunk data not followed by CRLF")
                 pos += 2
-                self.need_crlf = False
+                need_crlf = False
             line_end = buf.find_line_end(pos)
-            limit = self.limits.max_header_bytes
             if line_end < 0:
                 if size - pos > limit:
                     raise RemoteProtocolError("chunk header line too long")
                 break
-            if line_end + 2 - pos > limit:
+            line = data[pos:line_end]
+            if 0 < len(line) <= MAX_CHUNK_SIZE_SIGNIFICANT and only_chars(line, HEXDIG):
+                in_chunk = self._count(int(bytes(line), 16))  # plain size: the usual case
+            elif line_end + 2 - pos > limit:
                 raise RemoteProtocolError("chunk header line too long")
-            self.in_chunk = self._chunk_size(data[pos:line_end])
+            else:
+                in_chunk = self._count(self._chunk_size(line))
             pos = line_end + 2
-            if not self.in_chunk:
+            if not in_chunk:
                 self.in_trailers = True
                 break
+        self.in_chunk = in_chunk
+        self.need_crlf = need_crlf
         buf.skip_to(pos)
         if pieces:
             body = pieces[0] if len(pieces) == 1 else b"".join(pieces)
@@ -317,6 +335,13 @@ class ChunkedReader:
         if self.in_trailers:
             return self._read_trailers(buf)
         return None
+
+    def _count(self, size):
+        self.total += size
+        max_body = self.limits.max_body
+        if max_body is not None and self.total > max_body:
+            raise RemoteProtocolError("body larger than %d bytes" % max_body, 413)
+        return size
 
     def _chunk_size(self, line):
         semicolon = line.find(b";")
@@ -333,12 +358,7 @@ class ChunkedReader:
         if len(significant) > MAX_CHUNK_SIZE_SIGNIFICANT:
             raise RemoteProtocolError("chunk size too large")
         # bytes(): MicroPython's int() does not take a bytearray.
-        size = int(bytes(significant), 16) if significant else 0
-        self.total += size
-        max_body = self.limits.max_body
-        if max_body is not None and self.total > max_body:
-            raise RemoteProtocolError("body larger than %d bytes" % max_body, 413)
-        return size
+        return int(bytes(significant), 16) if significant else 0
 
     def _read_trailers(self, buf):
         if len(buf) < 2:

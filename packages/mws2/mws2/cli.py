@@ -17,6 +17,15 @@ PRESET_FLAGS = ("--embedded", "--light", "--normal", "--large")
 VALUE_FLAGS = ("--bind", "--port", "--tls-cert", "--tls-key", "--threads")
 
 
+def _default_threads():
+    """2 worker threads where threads exist; else serve in the main thread."""
+    try:
+        import _thread  # noqa: F401
+    except ImportError:
+        return 0
+    return 2
+
+
 class UsageError(Exception):
     pass
 
@@ -30,7 +39,7 @@ def parse_args(argv):
         "tls_cert": None,
         "tls_key": None,
         "preset": None,
-        "threads": 2,
+        "threads": _default_threads(),
         "verbose": False,
     }
     index = 0
@@ -113,6 +122,14 @@ def _stop_on_sigterm():
     signal.signal(signal.SIGTERM, on_sigterm)
 
 
+def _banner(mws):
+    scheme = "https" if mws.IsSSLEnabled else "http"
+    addr = mws.BoundAddress
+    print(
+        "mws2 serving %s on %s://%s:%d/ (Ctrl-C stops)" % (mws.RootPath, scheme, addr[0], addr[1])
+    )
+
+
 def main(argv=None):
     if argv is None:
         argv = sys.argv[1:]
@@ -126,18 +143,24 @@ def main(argv=None):
     _setup_logging(options["verbose"])
     mws = build_server(options)
     _stop_on_sigterm()
-    mws.StartManaged(parllProcCount=options["threads"])
-    scheme = "https" if mws.IsSSLEnabled else "http"
-    addr = mws.BoundAddress
-    print(
-        "mws2 serving %s on %s://%s:%d/ (Ctrl-C stops)" % (mws.RootPath, scheme, addr[0], addr[1])
-    )
-    try:
-        while mws.IsRunning:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        mws.Stop()
+    threads = options["threads"]
+    if threads == 0:  # serving blocks this thread: say where before starting
+        _banner(mws)
+        try:
+            mws.StartManaged(parllProcCount=0)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            mws.Stop()
+    else:
+        mws.StartManaged(parllProcCount=threads)
+        _banner(mws)
+        try:
+            while mws.IsRunning:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            mws.Stop()
     print("mws2 stopped")
     return 0

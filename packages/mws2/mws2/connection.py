@@ -3,8 +3,16 @@
 Receive side (runs in the client's xasync callbacks, never two at once for one socket):
 bytes -> ``ServerConnection.receive_data`` -> events -> an HttpRequest, its body, then
 ``dispatch.process_request`` once ``EndOfMessage`` arrives. While a request is being
-answered the receive stream is stopped: pipelined requests wait in the kernel and in
-httpcore_micro's buffer, and are answered in order after the response is flushed.
+answered, bytes that arrive (pipelined requests) wait in httpcore_micro's buffer and are
+answered in order after the response is flushed; past PIPELINE_BUFFER bytes the receive
+stream is paused (back-pressure) until then.
+
+Timeouts are ours, not xasync's idle timeout: a watchdog on the pool's timer checks each
+connection a few times per RequestsTimeoutSec and closes it when it waited that long for
+a request (idle keep-alive, slow body) or for a whole request head (slowloris: 408). It
+never fires while a handler runs or a response is being sent, so a slow handler is not
+cut. (Stopping and re-arming the stream per request cost a loop wake-up each, halving
+the request rate with worker threads.)
 
 Send side (may run in any thread: a handler can answer later, a WebSocket broadcast can
 come from another connection): every ``ServerConnection.send`` and the queueing of its
@@ -29,6 +37,9 @@ from httpcore_micro import (
 from . import status as _status
 from .compat import elapsed_since, monotonic, new_lock
 from .request import HttpRequest
+
+# Bytes of pipelined requests buffered while one is answered, before reading pauses.
+PIPELINE_BUFFER = 65536
 
 
 class _Trampoline:
@@ -102,6 +113,8 @@ class HttpConnection:
         self._request = None
         self._body = None
         self._head_started = None
+        self._last_activity = monotonic()
+        self._buffered_while_busy = 0
         self._busy = False
         self._closed = False
         self._receiving = False
@@ -116,13 +129,37 @@ class HttpConnection:
     # ---- life cycle ----------------------------------------------------------------
 
     def start(self):
-        self._arm_recv(self.mws2._timeoutSec)
+        self._arm_recv()
+        self._schedule_watchdog()
 
-    def _arm_recv(self, timeout):
+    def _arm_recv(self):
         if self._closed or self._receiving:
             return
         self._receiving = True
-        self.client.AsyncRecvStream(self._on_data, None, timeout)
+        self.client.AsyncRecvStream(self._on_data, None, None)
+
+    def _schedule_watchdog(self):
+        pool = self.mws2._xasPool
+        if pool is None or self._closed or self._upgraded is not None:
+            return
+        period = min(max(self.mws2._timeoutSec / 3.0, 0.1), 1.0)
+        pool.CallLater(period, self._watchdog)
+
+    def _watchdog(self):
+        """On the loop thread: close what waited RequestsTimeoutSec for its request."""
+        if self._closed or self._upgraded is not None:
+            return
+        timeout = self.mws2._timeoutSec
+        if not self._busy:
+            if self._request is None and self._head_started is not None:
+                if elapsed_since(self._head_started) > timeout:
+                    self._answer_error(408, "request head too slow")
+                    return
+            if elapsed_since(self._last_activity) > timeout:
+                self.mws2.Log("%s:%s idle: closed" % self._addr(), self.mws2.DEBUG)
+                self.close()
+                return
+        self._schedule_watchdog()
 
     def _stop_recv(self):
         if self._receiving:
@@ -155,8 +192,13 @@ class HttpConnection:
         if self._upgraded is not None:
             self._upgraded[0](data)
             return
+        self._last_activity = now = monotonic()
         if self._request is None and self._head_started is None and data:
-            self._head_started = monotonic()
+            self._head_started = now
+        if self._busy:
+            self._buffered_while_busy += len(data)
+            if self._buffered_while_busy > PIPELINE_BUFFER:
+                self._stop_recv()  # back-pressure: the kernel buffers the rest
         try:
             with self._lock:
                 self._http.receive_data(bytes(data))
@@ -218,7 +260,6 @@ class HttpConnection:
         from .dispatch import process_request
 
         self._busy = True
-        self._stop_recv()
         request = self._request
         if self._body:
             request._content = memoryview(self._body)
@@ -387,7 +428,7 @@ class HttpConnection:
     def take_over(self, on_data, on_closed, timeout):
         """A new protocol (WebSocket) receives the bytes from now on."""
         self._upgraded = (on_data, on_closed)
-        self._arm_recv(timeout)
+        self._arm_recv()
 
     def _response_done(self, response):
         response._finished()
@@ -402,10 +443,12 @@ class HttpConnection:
             return
         self._request = None
         self._body = None
+        self._last_activity = monotonic()
+        self._buffered_while_busy = 0
         self._busy = False
         self._pump()
         if not self._busy and not self._closed:
-            self._arm_recv(self.mws2._timeoutSec)
+            self._arm_recv()
 
     def _answer_error(self, code, why):
         """Answer a request we cannot take (bad, too large, too slow) and close."""

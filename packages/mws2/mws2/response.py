@@ -167,6 +167,7 @@ class HttpResponse:
         if _status.has_no_body(code):
             self._start(code, None)
         else:
+            self._contentLength = len(body)
             self._start(code, len(body))
             if body and not self._request._is_head:
                 self._conn.send_body(body, hold=True)  # one write with the end

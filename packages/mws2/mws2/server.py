@@ -255,6 +255,7 @@ class MicroWebSrv2:
             ("Content-Type", "text/html; charset=UTF-8"),
             ("Content-Length", str(len(body))),
             ("Retry-After", "1"),
+            ("Connection", "close"),
         ]
         http = ServerConnection()
         data = http.send(Response(503, headers, b"Service Unavailable"))

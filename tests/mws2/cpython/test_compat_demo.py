@@ -9,6 +9,7 @@ page answers, the form, the JSON routes, the template page, the echo and chat so
 import os
 import re
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -122,3 +123,76 @@ def test_pages_connect_to_paths_the_server_accepts(demo_url):
         assert one.recv(timeout=10).startswith("Welcome")
         one.send("hello chat")
         assert one.recv(timeout=10).endswith("> hello chat")
+
+
+# A few DOM elements, enough for the demo pages' scripts to run in node against the
+# server (node 22 has WebSocket; node 20 behind --experimental-websocket).
+NODE_DOM = r"""
+const els = {};
+function el(id) {
+  if (!els[id]) els[id] = { id, children: [], value: "", disabled: false, textContent: "",
+    className: "", scrollTop: 0, scrollHeight: 0, appendChild(c) { this.children.push(c); },
+    focus() {}, onclick: null, onkeydown: null };
+  return els[id];
+}
+let made = 0;
+globalThis.document = { getElementById: el, createElement: () => el("line" + made++) };
+globalThis.location = { protocol: "http:", host: process.argv[2] };
+eval(require("fs").readFileSync(0, "utf8"));
+setTimeout(() => {
+  if (els.sendText) {
+    els.text.value = "from node";
+    els.sendText.onclick();
+    els.sendBinary.onclick();
+  } else {
+    els.line.value = "from node";
+    els.send.onclick();
+  }
+}, 700);
+setTimeout(() => {
+  for (const line of els.log.children) console.log(line.className + "|" + line.textContent);
+  process.exit(0);
+}, 2000);
+"""
+
+
+def node_command():
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the pages' scripts are not run")
+    probe = subprocess.run(
+        [
+            node,
+            "--experimental-websocket",
+            "-e",
+            "process.exit(typeof WebSocket === 'function' ? 0 : 1)",
+        ],
+        capture_output=True,
+        timeout=20,
+    )
+    if probe.returncode != 0:
+        pytest.skip("this node has no WebSocket")
+    return [node, "--experimental-websocket"]
+
+
+@pytest.mark.parametrize(
+    "page, expected",
+    [
+        # (class of the log line, text in it): "in" lines came from the server
+        ("wstest.html", [("sys", "open"), ("in", "text: from node"), ("in", "binary (9 bytes)")]),
+        ("wschat.html", [("sys", "Welcome! 1 user(s) here."), ("in", "> from node")]),
+    ],
+)
+def test_page_scripts_talk_to_the_server(demo_url, tmp_path, page, expected):
+    html = requests.get(demo_url + "/" + page, timeout=5).text
+    script = re.search(r"<script>(.*)</script>", html, re.S).group(1)
+    dom = tmp_path / "dom.js"
+    dom.write_text(NODE_DOM)
+    host = demo_url.split("//", 1)[1]
+    run = subprocess.run(
+        node_command() + [str(dom), host], input=script, capture_output=True, text=True, timeout=30
+    )
+    assert run.returncode == 0, run.stderr
+    lines = [line.split("|", 1) for line in run.stdout.splitlines() if "|" in line]
+    for kind, text in expected:
+        assert any(k == kind and text in line for k, line in lines), (kind, text, run.stdout)

@@ -7,7 +7,7 @@ import pytest
 import requests
 from mws2_harness import connect, exchange, parse_one, read_until_closed, running, url
 
-from mws2 import POST, RegisterRoute
+from mws2 import GET, POST, RegisterRoute
 
 
 def _echo(mws, request):
@@ -15,6 +15,14 @@ def _echo(mws, request):
 
 
 RegisterRoute(_echo, POST, "/etest/echo")
+
+
+def _slow(mws, request):
+    time.sleep(1.6)  # longer than RequestsTimeoutSec (1 s): a handler is never cut
+    request.Response.ReturnOk("slow but served")
+
+
+RegisterRoute(_slow, GET, "/etest/slow")
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +128,7 @@ def test_connection_cap_answers_503(tmp_path):
                 data = read_until_closed(extra, timeout=3)
             answer = parse_one(data)
             assert answer.status == 503 and answer.headers["retry-after"] == "1"
+            assert answer.headers["connection"] == "close"
         finally:
             for sock in held:
                 sock.close()
@@ -134,3 +143,16 @@ def test_peer_closing_mid_request_frees_the_connection(server):
     time.sleep(0.2)
     assert requests.get(url(server, "/")).text == "ok"
     assert len(server._all_connections()) <= 1
+
+
+def test_slow_handler_is_not_cut_by_the_request_timeout(server):
+    assert requests.get(url(server, "/etest/slow"), timeout=10).text == "slow but served"
+
+
+def test_keep_alive_connection_closes_after_idle_timeout(server):
+    with connect(server) as sock:
+        sock.sendall(b"POST /etest/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok")
+        started = time.monotonic()
+        data = read_until_closed(sock, timeout=5)
+        assert parse_one(data, "POST").body == b"ok"
+        assert 0.9 < time.monotonic() - started < 3

@@ -169,7 +169,10 @@ def route_headers(mws, request):
     response.ContentCharset = "latin-1"
     response.AccessControlAllowOrigin = "https://example.org"
     response.OnSent = lambda m, resp: SENT.append(resp.Request.Path)
+    before = response.HeadersSent
     response.ReturnOk("ok")
+    if before is False and response.HeadersSent is True and response.ContentLength == 2:
+        SENT.append("headers-sent-flag")
 
 
 class Chunks(io.RawIOBase):
@@ -418,7 +421,7 @@ def test_response_headers_properties_and_on_sent(server):
     assert r.headers["Cache-Control"].startswith("public, max-age=")
     assert r.headers["Content-Type"] == "text/plain; charset=latin-1"
     assert r.headers["Access-Control-Allow-Origin"] == "https://example.org"
-    assert wait_for(lambda: "/itest/headers" in SENT)
+    assert wait_for(lambda: "/itest/headers" in SENT) and "headers-sent-flag" in SENT
 
 
 def test_stream_unknown_length_is_chunked(server):
@@ -548,3 +551,16 @@ def test_small_answer_leaves_in_one_write(server, monkeypatch):
     data = exchange(server, request_bytes("GET", "/itest/text", [("Connection", "close")]))
     assert parse_one(data).body == "héllo".encode()
     assert len(writes) == 1 and writes[0] == data
+
+
+def test_pipelining_flood_is_answered_in_order_with_back_pressure(server):
+    count = 3000  # ~170 KB of requests: reading pauses and resumes several times
+    raw = b"".join(request_bytes("GET", "/itest/args/%d/x/p" % i) for i in range(count))
+    raw += request_bytes("GET", "/itest/text", [("Connection", "close")])
+    with connect(server, timeout=20) as sock:
+        sender = threading.Thread(target=sock.sendall, args=(raw,))
+        sender.start()
+        data = read_until_closed(sock, timeout=20)
+        sender.join(20)
+    answers = parse(data, ["GET"] * (count + 1))
+    assert [json.loads(a.body)["args"]["id"] for a in answers[:count]] == list(range(count))

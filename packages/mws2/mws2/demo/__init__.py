@@ -27,7 +27,7 @@ def www_folder():
 
 FORM_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>POST form - mws2 demo</title>
-<link rel="stylesheet" href="/style.css"></head>
+<link rel="stylesheet" href="/style.css"><link rel="icon" href="data:,"></head>
 <body><main>
 <h1>POST form</h1>
 %s
