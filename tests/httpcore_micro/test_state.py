@@ -59,7 +59,8 @@ def test_every_state_and_event():
                 for role in (CLIENT, SERVER):
                     for key in EVENT_KEYS:
                         state = ConnectionState()
-                        state.client, state.server, state.keep_alive = client, server, keep_alive
+                        state.client, state.server = client, server
+                        state.keep_alive = state.calm = keep_alive
                         own = state.client if role is CLIENT else state.server
                         allowed = key in EVENT_TRANSITIONS[role][own]
                         if role is CLIENT and key is Request and allowed:

@@ -3,7 +3,7 @@
 A character class is a 256-byte table: ``\\x01`` for the bytes in the class, ``\\x00``
 for the others. ``only_chars(data, table)`` says whether every byte of ``data`` is in
 the class; ``count_outside(data, table)`` counts the bytes that are not. CPython does
-both in C (``bytes.translate`` with the table, then a search or count for ``\\x00``);
+both in C (``bytes.translate`` with the table, then a search or count for byte 0);
 MicroPython has no ``translate``, so it walks the table byte by byte (slower, but
 bounded by the header limits).
 """
@@ -25,7 +25,8 @@ def charset(allowed):
 if HAVE_TRANSLATE:
 
     def only_chars(data, table):
-        return b"\x00" not in data.translate(table)
+        # An int needle: CPython's bytes "in" is several times slower with bytes.
+        return 0 not in data.translate(table)
 
     def count_outside(data, table):
         return data.translate(table).count(b"\x00")

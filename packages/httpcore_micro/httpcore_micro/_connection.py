@@ -22,11 +22,10 @@ from ._readers import NOTHING, Limits, RequestReader
 from ._receivebuffer import ReceiveBuffer
 from ._state import (
     CLIENT,
-    CLOSED,
     DONE,
     ERROR,
+    IDLE,
     MIGHT_SWITCH_PROTOCOL,
-    MUST_CLOSE,
     SEND_BODY,
     SERVER,
     SWITCH_UPGRADE,
@@ -124,20 +123,14 @@ class ServerConnection:
     def next_event(self):
         state = self._state
         client = state.client
-        if client is ERROR:
-            raise RemoteProtocolError("cannot read after a protocol error")
-        buf = self._buf
-        if client is DONE:
-            if len(buf):
-                return PAUSED  # pipelined data waits for start_next_cycle()
-            if not self._closed:
-                return NEED_DATA
-        elif client is MIGHT_SWITCH_PROTOCOL or client is SWITCHED_PROTOCOL:
-            return PAUSED
-        try:
+        if client is IDLE or client is SEND_BODY:
             reader = self._reader
-            if client is MUST_CLOSE or client is CLOSED or client is DONE:
-                reader = NOTHING  # their last message is over: only EOF may follow
+        else:
+            reader = self._reader_after_message(client)
+            if reader is PAUSED or reader is NEED_DATA:
+                return reader
+        try:
+            buf = self._buf
             event = reader.read(buf)
             if event is None:
                 if not self._closed:
@@ -145,7 +138,10 @@ class ServerConnection:
                 if len(buf):
                     raise RemoteProtocolError("peer closed in the middle of a request")
                 event = reader.eof()
-            self._process_their_event(event)
+            if type(event) is Data:
+                self.client_is_waiting_for_100_continue = False  # SEND_BODY stays
+            else:
+                self._process_their_event(event)
             return event
         except Exception as exc:
             state.process_error(CLIENT)
@@ -155,12 +151,22 @@ class ServerConnection:
                 raise RemoteProtocolError(exc.msg, exc.status_code) from exc
             raise
 
+    def _reader_after_message(self, client):
+        """Their message is over (or broken): PAUSED, NEED_DATA, or the end reader."""
+        if client is ERROR:
+            raise RemoteProtocolError("cannot read after a protocol error")
+        if client is DONE:
+            if len(self._buf):
+                return PAUSED  # pipelined data waits for start_next_cycle()
+            if not self._closed:
+                return NEED_DATA
+        elif client is MIGHT_SWITCH_PROTOCOL or client is SWITCHED_PROTOCOL:
+            return PAUSED
+        return NOTHING  # DONE and closed, MUST_CLOSE, CLOSED: only EOF may follow
+
     def _process_their_event(self, event):
         state = self._state
         kind = type(event)
-        if kind is Data:
-            self.client_is_waiting_for_100_continue = False
-            return  # SEND_BODY -> SEND_BODY: nothing else changes
         if kind is Request:
             body_reader, keep_alive, expects_continue, wants_upgrade = self._request_reader.info
             if wants_upgrade:
@@ -288,7 +294,6 @@ def _collect_headers(headers, lines):
 
     Names must be tokens (RFC 9110 5.1); values are checked on the whole head later.
     """
-    lowers = []
     length = coding = connection = None
     for name, value in headers:
         if type(name) is not bytes:
@@ -297,17 +302,18 @@ def _collect_headers(headers, lines):
             value = value.encode() if type(value) is str else to_bytes(value)
         lines.append(name + b": " + value + b"\r\n")
         lower = name.lower()
-        lowers.append(lower)
+        if lower not in COMMON_NAMES and (not name or not only_chars(name, TCHAR)):
+            raise LocalProtocolError("invalid header name %r" % name[:40])
         if lower in _FRAMING_FIELDS:
             if lower == b"content-length":
-                length = _content_length(value, length)
+                if length is None and value.isdigit() and len(value) <= 18:
+                    length = int(value)  # the usual case, checked as _content_length does
+                else:
+                    length = _content_length(value, length)
             elif lower == b"transfer-encoding":
                 coding = _transfer_coding(value, coding)
             else:
                 connection = value if connection is None else connection + b"," + value
-    if not COMMON_NAMES.issuperset(lowers):
-        if b"" in lowers or not only_chars(b"".join(lowers), TCHAR):
-            raise LocalProtocolError("invalid header name in %r" % (lowers,))
     if length is not None and coding is not None:
         raise LocalProtocolError("both Content-Length and Transfer-Encoding given")
     return length, coding, connection

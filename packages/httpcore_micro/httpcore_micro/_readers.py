@@ -56,30 +56,20 @@ def check_request_line_length(line, limits):
 
 def parse_request_line(line, limits):
     """b"GET / HTTP/1.1" -> (method, target, version) (RFC 9112 3)."""
-    try:
-        return _parse_request_line(line, limits)
-    except RemoteProtocolError as exc:
-        if exc.status_code == 400 and (b"\n" in line or b"\r" in line):
-            # RFC 9112 2.2: a bare LF is not a line end here, nor a bare CR anything.
-            raise RemoteProtocolError("bare CR or LF in request line") from exc
-        raise
-
-
-def _parse_request_line(line, limits):
     if len(line) > limits.max_target + REQUEST_LINE_OVERHEAD:
         check_request_line_length(line, limits)
     parts = line.split(b" ")
     if len(parts) != 3:
-        raise RemoteProtocolError("malformed request line %r" % line[:80])
+        raise _bad_line(line, "malformed request line %r" % line[:80])
     method, target, version = parts
     if version == b"HTTP/1.1":
         version = b"1.1"
     else:
-        version = _parse_version(version)
+        version = _parse_version(line, version)
     if method not in _COMMON_METHODS and (not method or not only_chars(method, TCHAR)):
-        raise RemoteProtocolError("invalid method %r" % method[:40])
+        raise _bad_line(line, "invalid method %r" % method[:40])
     if not target or not only_chars(target, VCHAR):
-        raise RemoteProtocolError("invalid request-target")
+        raise _bad_line(line, "invalid request-target")
     if len(target) > limits.max_target:
         raise RemoteProtocolError("request-target too long", 414)
     if method == b"CONNECT":
@@ -88,7 +78,14 @@ def _parse_request_line(line, limits):
     return method, target, version
 
 
-def _parse_version(version):
+def _bad_line(line, message):
+    if b"\n" in line or b"\r" in line:
+        # RFC 9112 2.2: a bare LF is not a line end here, nor a bare CR anything.
+        return RemoteProtocolError("bare CR or LF in request line")
+    return RemoteProtocolError(message)
+
+
+def _parse_version(line, version):
     """b"HTTP/1.0" -> b"1.0" (RFC 9112 2.3: HTTP-name "/" DIGIT "." DIGIT)."""
     if (
         len(version) != 8
@@ -97,7 +94,7 @@ def _parse_version(version):
         or not version[5:6].isdigit()
         or not version[7:8].isdigit()
     ):
-        raise RemoteProtocolError("invalid HTTP version %r" % version[:20])
+        raise _bad_line(line, "invalid HTTP version %r" % version[:20])
     if version[5:6] != b"1":
         # RFC 9110 15.6.6: 505 for a major version we do not support.
         raise RemoteProtocolError("HTTP version not supported", 505)
@@ -126,9 +123,15 @@ def _merge_fields(headers):
 def _tokens(value):
     if value is None:
         return ()
-    if b"," in value:
+    if 44 in value:  # a comma (an int needle is the fast form of "in")
         return comma_tokens(value)
     return (value.lower(),)
+
+
+# The fields that decide framing and connection handling, looked up all at once.
+_DECIDING_FIELDS = (
+    b"host", b"content-length", b"transfer-encoding", b"connection", b"expect", b"upgrade"
+)
 
 
 def analyse_request(headers, fields, version, limits):
@@ -138,11 +141,9 @@ def analyse_request(headers, fields, version, limits):
     """
     if len(fields) != len(headers):
         fields = _merge_fields(headers)
-    get = fields.get
-    if version != b"1.0" and get(b"host") is None:
+    host, length, coding, connection, expect, upgrade = map(fields.get, _DECIDING_FIELDS)
+    if host is None and version != b"1.0":
         raise RemoteProtocolError("missing Host header (RFC 9112 3.2)")
-    length = get(b"content-length")
-    coding = get(b"transfer-encoding")
     if coding is not None:
         if length is not None:
             # RFC 9112 6.3: both present is a smuggling attempt; refuse it.
@@ -157,13 +158,12 @@ def analyse_request(headers, fields, version, limits):
         body_reader = ContentLengthReader(parse_content_length(length, limits))
     else:
         body_reader = NO_BODY
-    tokens = _tokens(get(b"connection"))
+    tokens = _tokens(connection)
     if version == b"1.0":
         # RFC 9112 9.3: HTTP/1.0 persists only when asked to; no 1xx, no upgrade.
         return body_reader, b"keep-alive" in tokens and b"close" not in tokens, False, False
-    expect = get(b"expect")
     expects_continue = expect is not None and b"100-continue" in _tokens(expect)
-    wants_upgrade = b"upgrade" in tokens and bool(_tokens(get(b"upgrade")))
+    wants_upgrade = upgrade is not None and b"upgrade" in tokens and bool(_tokens(upgrade))
     return body_reader, b"close" not in tokens, expects_continue, wants_upgrade
 
 
@@ -187,7 +187,9 @@ class RequestReader:
         self.info = None
 
     def read(self, buf):
-        end = buf.find_block_end()
+        end = buf.data.find(b"\r\n\r\n", buf.block_search)  # (inlined find_block_end)
+        if end < 0:
+            end = buf.find_block_end()  # records where the search stopped
         if end < 0:
             self._check_incomplete(buf)
             return None
@@ -206,7 +208,7 @@ class RequestReader:
             raise RemoteProtocolError("header section too large", 431)
         headers, fields = parse_header_section(data[line_end + 2 : end], limits.max_headers)
         self.info = analyse_request(headers, fields, version, limits)
-        buf.skip_to(buf.start + end - start + 4)
+        buf.consume_to(buf.start + end - start + 4)
         return Request(method, target, headers, version)
 
     def _check_incomplete(self, buf):
@@ -285,49 +287,51 @@ class ChunkedReader:
         data = buf.data
         pos = buf.start
         size = len(data)
+        as_bytes = type(data) is bytes
+        max_body = self.limits.max_body
         in_chunk = self.in_chunk
-        need_crlf = self.need_crlf
-        limit = self.limits.max_header_bytes
+        if self.need_crlf:
+            pos = self._skip_crlf(data, pos, size)
+            if pos < 0:
+                return None
         while True:
             if in_chunk:
-                if pos == size:
-                    break
                 end = pos + in_chunk
-                if end > size:
-                    end = size
-                pieces.append(data[pos:end])
-                in_chunk -= end - pos
-                pos = end
-                if in_chunk:
-                    break
-                need_crlf = True
-            if need_crlf:
-                if size - pos < 2:
-                    if size - pos == 1 and data[pos] != 13:
+                if end + 2 <= size:  # the whole rest of the chunk and its CRLF are here
+                    if data[end] != 13 or data[end + 1] != 10:
                         raise RemoteProtocolError("chunk data not followed by CRLF")
+                    pieces.append(data[pos:end])
+                    pos = end + 2
+                else:  # a part: take what there is, keep the count
+                    end = end if end < size else size
+                    if end > pos:
+                        pieces.append(data[pos:end])
+                    in_chunk -= end - pos
+                    pos = end
+                    if not in_chunk:  # data complete, its CRLF not (fully) here yet
+                        self.need_crlf = True
+                        self._skip_crlf(data, pos, size)  # refuses a wrong first byte now
                     break
-                if data[pos] != 13 or data[pos + 1] != 10:
-                    raise RemoteProtocolError("chunk data not followed by CRLF")
-                pos += 2
-                need_crlf = False
-            line_end = buf.find_line_end(pos)
-            if line_end < 0:
-                if size - pos > limit:
-                    raise RemoteProtocolError("chunk header line too long")
-                break
+            line_end = data.find(b"\r\n", pos)
             line = data[pos:line_end]
-            if 0 < len(line) <= MAX_CHUNK_SIZE_SIGNIFICANT and only_chars(line, HEXDIG):
-                in_chunk = self._count(int(bytes(line), 16))  # plain size: the usual case
-            elif line_end + 2 - pos > limit:
-                raise RemoteProtocolError("chunk header line too long")
+            if line_end >= 0 and 0 < len(line) <= MAX_CHUNK_SIZE_SIGNIFICANT and as_bytes:
+                if not only_chars(line, HEXDIG):
+                    in_chunk = self._read_size(buf, data, pos, size)  # says what is wrong
+                else:
+                    in_chunk = int(line, 16)  # a plain size: the usual case
+                    if max_body is not None:
+                        self._counted(in_chunk)
             else:
-                in_chunk = self._count(self._chunk_size(line))
+                in_chunk = self._read_size(buf, data, pos, size)
+                if in_chunk < 0:  # no complete size line yet
+                    in_chunk = 0
+                    break
+                line_end = buf.line_end
             pos = line_end + 2
             if not in_chunk:
                 self.in_trailers = True
                 break
         self.in_chunk = in_chunk
-        self.need_crlf = need_crlf
         buf.skip_to(pos)
         if pieces:
             body = pieces[0] if len(pieces) == 1 else b"".join(pieces)
@@ -336,12 +340,45 @@ class ChunkedReader:
             return self._read_trailers(buf)
         return None
 
-    def _count(self, size):
-        self.total += size
+    def _skip_crlf(self, data, pos, size):
+        """Position after the CRLF that ends chunk data, or -1 if it has not arrived."""
+        if size - pos < 2:
+            if size - pos == 1 and data[pos] != 13:
+                raise RemoteProtocolError("chunk data not followed by CRLF")
+            return -1
+        if data[pos] != 13 or data[pos + 1] != 10:
+            raise RemoteProtocolError("chunk data not followed by CRLF")
+        self.need_crlf = False
+        return pos + 2
+
+    def _read_size(self, buf, data, pos, size):
+        """The size from the chunk-size line at ``pos``, or -1 if it is not complete
+        (its end is left in ``buf.line_end``)."""
+        limit = self.limits.max_header_bytes
+        search = buf.line_search  # where a failed search for this line stopped
+        line_end = data.find(b"\r\n", pos if pos > search else search)
+        if line_end < 0:
+            if size - pos > limit:
+                raise RemoteProtocolError("chunk header line too long")
+            buf.line_search = size - 1
+            return -1
+        buf.line_end = line_end
+        line = data[pos:line_end]
+        if 0 < len(line) <= MAX_CHUNK_SIZE_SIGNIFICANT and only_chars(line, HEXDIG):
+            chunk = int(line if type(line) is bytes else bytes(line), 16)  # a plain size
+        elif line_end + 2 - pos > limit:
+            raise RemoteProtocolError("chunk header line too long")
+        else:
+            chunk = self._chunk_size(line)
+        return self._counted(chunk)
+
+    def _counted(self, chunk):
         max_body = self.limits.max_body
-        if max_body is not None and self.total > max_body:
-            raise RemoteProtocolError("body larger than %d bytes" % max_body, 413)
-        return size
+        if max_body is not None:
+            self.total += chunk
+            if self.total > max_body:
+                raise RemoteProtocolError("body larger than %d bytes" % max_body, 413)
+        return chunk
 
     def _chunk_size(self, line):
         semicolon = line.find(b";")
@@ -361,7 +398,7 @@ class ChunkedReader:
         return int(bytes(significant), 16) if significant else 0
 
     def _read_trailers(self, buf):
-        if len(buf) < 2:
+        if len(buf.data) - buf.start < 2:
             return None
         if buf.startswith(b"\r\n"):
             buf.take(buf.start, 2)

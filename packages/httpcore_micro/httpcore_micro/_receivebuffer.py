@@ -12,8 +12,9 @@ class ReceiveBuffer:
     def __init__(self):
         self.data = b""
         self.start = 0
-        self._block_search = 0
-        self._line_search = 0
+        self.block_search = 0
+        self.line_search = 0
+        self.line_end = -1  # set by readers that found a line end
         self._lf_search = 0
         # Readers may note that they already validated the pending first line.
         self.line_checked = False
@@ -26,7 +27,7 @@ class ReceiveBuffer:
         start = self.start
         if start == len(data):
             self.data = chunk if type(chunk) is bytes else bytes(chunk)
-            self.start = self._block_search = self._line_search = self._lf_search = 0
+            self.start = self.block_search = self.line_search = self._lf_search = 0
             return
         if type(data) is not bytearray:
             data = bytearray(data[start:])
@@ -34,8 +35,8 @@ class ReceiveBuffer:
             del data[:start]
         data += chunk
         self.data = data
-        self._block_search -= start
-        self._line_search -= start
+        self.block_search -= start
+        self.line_search -= start
         self._lf_search -= start
         self.start = 0
 
@@ -51,19 +52,19 @@ class ReceiveBuffer:
         """Absolute index of the first CRLF (from ``start``, default: the unconsumed data),
         or -1; a search that failed resumes where it stopped."""
         data = self.data
-        if start is None or start < self._line_search:
-            start = self._line_search  # never below self.start
+        if start is None or start < self.line_search:
+            start = self.line_search  # never below self.start
         index = data.find(b"\r\n", start)
         if index < 0:
-            self._line_search = max(start, len(data) - 1)
+            self.line_search = max(start, len(data) - 1)
         return index
 
     def find_block_end(self):
         """Absolute index of the first CRLF CRLF (end of a header block), or -1."""
         data = self.data
-        index = data.find(b"\r\n\r\n", self._block_search)  # never below start
+        index = data.find(b"\r\n\r\n", self.block_search)  # never below start
         if index < 0:
-            self._block_search = max(self.start, len(data) - 3)
+            self.block_search = max(self.start, len(data) - 3)
         return index
 
     def has_bare_lf(self):
@@ -77,15 +78,20 @@ class ReceiveBuffer:
         self._lf_search = len(data)
         return False
 
+    def consume_to(self, position):
+        """Consume everything before ``position`` and restart every search there."""
+        self.start = self.block_search = self.line_search = self._lf_search = position
+        self.line_checked = False
+
     def skip_to(self, position):
         """Consume everything before absolute index ``position``."""
         if position != self.start:
             self.start = position
             # Searches that failed up to an index past ``position`` stay valid.
-            if self._block_search < position:
-                self._block_search = position
-            if self._line_search < position:
-                self._line_search = position
+            if self.block_search < position:
+                self.block_search = position
+            if self.line_search < position:
+                self.line_search = position
             if self._lf_search < position:
                 self._lf_search = position
             self.line_checked = False
@@ -95,7 +101,7 @@ class ReceiveBuffer:
         data = self.data
         out = data[self.start : end]
         self.start = end + skip
-        self._block_search = self._line_search = self._lf_search = self.start
+        self.block_search = self.line_search = self._lf_search = self.start
         self.line_checked = False
         if type(out) is not bytes:
             out = bytes(out)

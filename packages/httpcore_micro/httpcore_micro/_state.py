@@ -68,10 +68,19 @@ JOINT_TRANSITIONS = {
 }
 
 
-_CLIENT_TABLE = EVENT_TRANSITIONS[CLIENT]
-_SERVER_TABLE = EVENT_TRANSITIONS[SERVER]
+def _flatten(table):
+    """{state: {event: next}} -> {(state, event): next}: one lookup per event."""
+    flat = {}
+    for state, transitions in table.items():
+        for event_key, target in transitions.items():
+            flat[(state, event_key)] = target
+    return flat
+
+
+_CLIENT_NEXT = _flatten(EVENT_TRANSITIONS[CLIENT])
+_SERVER_NEXT = _flatten(EVENT_TRANSITIONS[SERVER])
 # States that appear in JOINT_TRANSITIONS or the switch rules.
-_TRIGGER_STATES = (CLOSED, ERROR, MIGHT_SWITCH_PROTOCOL, SWITCHED_PROTOCOL)
+_TRIGGER_STATES = frozenset((CLOSED, ERROR, MIGHT_SWITCH_PROTOCOL, SWITCHED_PROTOCOL))
 
 
 class ConnectionState:
@@ -82,44 +91,37 @@ class ConnectionState:
         self.server = IDLE
         self.keep_alive = True
         self.switch_proposed = False
+        # keep_alive and no switch proposed: then only the states trigger transitions.
+        self.calm = True
 
     def client_event(self, event_key):
         """The client (they) sent an event of type ``event_key``."""
-        table = _CLIENT_TABLE[self.client]
-        if event_key not in table:
+        client = _CLIENT_NEXT.get((self.client, event_key))
+        if client is None:
             raise LocalProtocolError(
                 "client cannot send %s in state %s" % (_name(event_key), self.client)
             )
         if event_key is Request:
-            server = _SERVER_TABLE[self.server].get(REQUEST_RECEIVED)
+            server = _SERVER_NEXT.get((self.server, REQUEST_RECEIVED))
             if server is None:
                 raise LocalProtocolError("request while we are in state %s" % self.server)
             self.server = server
-        self.client = table[event_key]
-        if (
-            not self.keep_alive
-            or self.switch_proposed
-            or self.client in _TRIGGER_STATES
-            or self.server in _TRIGGER_STATES
-        ):
+        self.client = client
+        # Only these facts can trigger more transitions: skip the check otherwise.
+        if not self.calm or client in _TRIGGER_STATES or self.server in _TRIGGER_STATES:
             self.fire_state_transitions()
 
     def server_event(self, event_key):
         """We (the server) send an event of type ``event_key`` (or (type, marker))."""
-        table = _SERVER_TABLE[self.server]
-        if event_key not in table:
+        server = _SERVER_NEXT.get((self.server, event_key))
+        if server is None:
             raise LocalProtocolError("cannot send %s in state %s" % (_name(event_key), self.server))
-        if event_key is Response:
+        if event_key is Response and self.switch_proposed:
             # A final response refuses any pending protocol switch.
             self.switch_proposed = False
-        self.server = table[event_key]
-        # Only these facts can trigger more transitions: skip the check otherwise.
-        if (
-            not self.keep_alive
-            or self.switch_proposed
-            or self.server in _TRIGGER_STATES
-            or self.client in _TRIGGER_STATES
-        ):
+            self.calm = self.keep_alive
+        self.server = server
+        if not self.calm or server in _TRIGGER_STATES or self.client in _TRIGGER_STATES:
             self.fire_state_transitions()
 
     def process_error(self, role):
@@ -127,15 +129,16 @@ class ConnectionState:
             self.client = ERROR
         else:
             self.server = ERROR
-        self.keep_alive = False
+        self.keep_alive = self.calm = False
         self.fire_state_transitions()
 
     def disable_keep_alive(self):
-        self.keep_alive = False
+        self.keep_alive = self.calm = False
         self.fire_state_transitions()
 
     def propose_switch(self):
         self.switch_proposed = True
+        self.calm = False
 
     def fire_state_transitions(self):
         while True:

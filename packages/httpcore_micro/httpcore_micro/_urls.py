@@ -20,9 +20,9 @@ def percent_decode(text, plus_as_space=False):
     A ``%`` not followed by two hex digits is kept as it is, like browsers do.
     """
     data = _to_bytes(text)
-    if plus_as_space and b"+" in data:
+    if plus_as_space and 43 in data:  # "+"
         data = data.replace(b"+", b" ")
-    if b"%" not in data:
+    if 37 not in data:  # no "%"
         return decode_utf8(data)
     pieces = data.split(b"%")
     out = [pieces[0]]

@@ -325,6 +325,19 @@ class HttpConnection:
         event = Response(code, headers, reason)
         self._queue(lambda: self._http.send(event), None, hold=True)
 
+    def send_whole(self, code, headers, body, response):
+        """A whole answer (head, optional body, end) as one queued write."""
+        head = Response(code, headers, _status.reason(code).encode())
+        http = self._http
+
+        def frame():
+            data = http.send(head)
+            if body:
+                data += http.send(Data(body))
+            return data + http.send(EndOfMessage())
+
+        self._queue(frame, lambda: self._response_done(response))
+
     def send_body(self, data, on_sent=None, hold=False):
         event = Data(data)
         self._queue(lambda: self._http.send(event), on_sent, hold)
@@ -367,7 +380,12 @@ class HttpConnection:
     def send_file(self, fileobj, size, response):
         """Zero-copy (os.sendfile through xasync) when possible, else chunk by chunk."""
         client = self.client
-        if client.IsSSL or not hasattr(client, "AsyncSendFile") or not _has_fileno(fileobj):
+        if (
+            client.IsSSL
+            or not hasattr(client, "AsyncSendFile")
+            or not _has_fileno(fileobj)
+            or not _zero_copy_framing()
+        ):
             self.send_stream(fileobj, size, response)
             return
         self._open_stream = fileobj
@@ -493,6 +511,26 @@ class HttpConnection:
                 ),
                 mws2.DEBUG,
             )
+
+
+_ZERO_COPY = []
+
+
+def _zero_copy_framing():
+    """Does httpcore_micro count a ``Data`` without copying it (Content-Length body)?
+    Probed once: if it ever copies, files are streamed in chunks instead."""
+    if not _ZERO_COPY:
+        try:
+            http = ServerConnection()
+            http.receive_data(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            while http.next_event() is not NEED_DATA:
+                pass
+            http.send(Response(200, [("Content-Length", "3")]))
+            span = _FileSpan(3)
+            _ZERO_COPY.append(http.send(Data(span)) is span)
+        except Exception:  # any refusal means: no zero-copy framing
+            _ZERO_COPY.append(False)
+    return _ZERO_COPY[0]
 
 
 def _has_fileno(fileobj):

@@ -164,14 +164,16 @@ class HttpResponse:
     # ---- sending -------------------------------------------------------------------
 
     def _send_whole(self, code, body):
-        if _status.has_no_body(code):
-            self._start(code, None)
-        else:
-            self._contentLength = len(body)
-            self._start(code, len(body))
-            if body and not self._request._is_head:
-                self._conn.send_body(body, hold=True)  # one write with the end
-        self._conn.end_response(self)
+        """Status, headers and a known body: framed in one step, sent in one write."""
+        length = None
+        if not _status.has_no_body(code):
+            self._contentLength = length = len(body)
+        if self._request._is_head or not length:
+            body = None
+        self._conn.send_whole(code, self._final_headers(code, length), body, self)
+        self._code = code
+        self._hdrSent = True
+        self._conn.log_answer(self._request, code)
 
     def Return(self, code, content=None):
         """Answer ``code`` with ``content`` (str, bytes ...) or a small status page."""

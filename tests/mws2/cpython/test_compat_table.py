@@ -515,6 +515,31 @@ def same_default(ours, documented):
     return ours == documented or (ours is NO_DEFAULT and documented is NO_DEFAULT)
 
 
+def test_documentation_reader_finds_every_kind_of_name():
+    # The reader itself must not quietly miss a kind of name: one of each it must see.
+    documented = documented_names()
+    for key in (
+        ("MicroWebSrv2", "LoadModule"),  # static method
+        ("MicroWebSrv2", "ERROR"),  # MicroWebSrv2.X constant in a code block
+        ("MicroWebSrv2()", "StartManaged"),  # instance method
+        ("MicroWebSrv2()", "OnLogging"),  # property row and callback definition
+        ("mws2", "WebRoute"),  # decorator signature
+        ("mws2", "PATCH"),  # method constant named in the prose
+        ("mws2", "XAsyncSocketsPool"),  # class the examples instantiate
+        ("RouteResult", "Args"),  # the RouteResult table
+        ("HttpResponse", "ReturnBearerAuthRequired"),
+        ("custom module", "OnRequest"),
+        ("WebSockets", "OnWebSocketProtocol"),
+        ("WebSocket", "OnClosed"),
+        ("PyhtmlTemplate", "ShowDebug"),
+    ):
+        assert key in documented, key
+    assert documented[("MicroWebSrv2()", "StartManaged")] == (
+        "self, parllProcCount=1, procStackSize=0"
+    )
+    assert not any(name in EXAMPLE_DEFS for _, name in documented)
+
+
 def test_table_covers_every_documented_name():
     documented = documented_names()
     assert len(documented) > 120

@@ -520,7 +520,7 @@ def test_blocking_handler_does_not_freeze_other_connections(server):
     time.sleep(0.2)
     started = time.monotonic()
     assert requests.get(url(server, "/itest/fast"), timeout=5).text == "fast"
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 3
     BLOCKER.set()
     slow.join(10)
     assert result["slow"] == "unblocked"

@@ -310,7 +310,7 @@ def test_import_is_light():
         env=_env_with_packages(),
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "[]" and out.stderr == ""
+    assert out.stdout.strip() == "[]" and out.stderr == "", (out.stdout, out.stderr)
 
 
 def _env_with_packages():
