@@ -15,7 +15,7 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 ALL_PACKAGES = ("httpcore_micro", "wsframe", "pyhtml", "xasync", "mws2")
 PURE_PACKAGES = ("httpcore_micro", "wsframe", "pyhtml")
 # Packages whose portable tests (tests/<pkg>/test_*.py) also run on MicroPython.
-MICROPYTHON_TESTED = PURE_PACKAGES + ("xasync",)
+MICROPYTHON_TESTED = ALL_PACKAGES
 
 TEST_DEPS = (
     "pytest>=8",
