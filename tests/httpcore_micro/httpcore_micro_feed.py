@@ -4,24 +4,9 @@ Every case is fed whole, one byte at a time and in halves (``_portable.splits``)
 events (adjacent Data merged) and errors must be the same for every feeding.
 """
 
-import sys
-
 from _portable import raises, splits
 
-
-def _packages_before_tests():
-    """tests/mprun.py puts tests/ first on sys.path; on MicroPython the folder
-    tests/httpcore_micro/ (no __init__.py) would then shadow the real package. Move the
-    tests folder behind the package folders before the first import of the package."""
-    tests = [path for path in sys.path if path == "tests" or path.endswith("/tests")]
-    for path in tests:
-        sys.path.remove(path)
-        sys.path.append(path)
-
-
-_packages_before_tests()
-
-from httpcore_micro import (  # noqa: E402
+from httpcore_micro import (
     NEED_DATA,
     PAUSED,
     ConnectionClosed,

@@ -116,6 +116,8 @@ def test_transfer_encoding_rules():
     assert reject(post(b"Transfer-Encoding: chunked, chunked", body=chunked)) == 501
     assert reject(post(b"Transfer-Encoding: chunked", b"Transfer-Encoding: chunked")) == 501
     assert reject(post(b"Transfer-Encoding: identity", body=chunked)) == 501
+    assert reject(post(b"Transfer-Encoding: , chunked", body=chunked)) == 501
+    assert reject(post(b"Transfer-Encoding: chunked,", body=chunked)) == 501
     http10 = request([b"POST / HTTP/1.0", b"Transfer-Encoding: chunked"], chunked)
     assert reject(http10) == 400
 

@@ -1,8 +1,6 @@
 """Pure helpers: percent-decoding, query strings, forms, q-values, cookies, Basic
 credentials, header lookup."""
 
-from httpcore_micro_feed import request  # noqa: F401  (puts the package first on sys.path)
-
 from httpcore_micro import (
     get_header,
     has_token,

@@ -2,8 +2,6 @@
 known state or raises LocalProtocolError (after h2's exhaustive state tests)."""
 
 from _portable import raises
-from httpcore_micro_feed import request  # noqa: F401  (puts the package first on sys.path)
-
 from httpcore_micro import (
     ConnectionClosed,
     Data,

@@ -329,7 +329,7 @@ def _content_length(value, previous):
 
 
 def _transfer_coding(value, previous):
-    if previous is not None or comma_tokens(value) != [b"chunked"]:
+    if previous is not None or value.strip().lower() != b"chunked":
         raise LocalProtocolError("only one Transfer-Encoding: chunked is supported")
     return b"chunked"
 

@@ -144,27 +144,40 @@ def analyse_request(headers, fields, version, limits):
     host, length, coding, connection, expect, upgrade = map(fields.get, _DECIDING_FIELDS)
     if host is None and version != b"1.0":
         raise RemoteProtocolError("missing Host header (RFC 9112 3.2)")
-    if coding is not None:
-        if length is not None:
-            # RFC 9112 6.3: both present is a smuggling attempt; refuse it.
-            raise RemoteProtocolError("both Content-Length and Transfer-Encoding")
-        if version == b"1.0":
-            # RFC 9112 6.1: the framing of such a message is faulty.
-            raise RemoteProtocolError("Transfer-Encoding in an HTTP/1.0 request")
-        if list(_tokens(coding)) != [b"chunked"]:
-            raise RemoteProtocolError("unsupported transfer coding %r" % coding[:40], 501)
-        body_reader = ChunkedReader(limits)
-    elif length is not None:
-        body_reader = ContentLengthReader(parse_content_length(length, limits))
+    if coding is None and length is None:
+        body_reader = NO_BODY  # RFC 9112 6.3: no framing field, no body
     else:
-        body_reader = NO_BODY
-    tokens = _tokens(connection)
+        body_reader = _body_reader(length, coding, version, limits)
+    if connection is None:
+        tokens = ()
+    elif 44 in connection:  # a comma: a list of options
+        tokens = comma_tokens(connection)
+    else:
+        tokens = (connection.lower(),)
     if version == b"1.0":
         # RFC 9112 9.3: HTTP/1.0 persists only when asked to; no 1xx, no upgrade.
         return body_reader, b"keep-alive" in tokens and b"close" not in tokens, False, False
+    if expect is None and upgrade is None:
+        return body_reader, b"close" not in tokens, False, False
     expects_continue = expect is not None and b"100-continue" in _tokens(expect)
     wants_upgrade = upgrade is not None and b"upgrade" in tokens and bool(_tokens(upgrade))
     return body_reader, b"close" not in tokens, expects_continue, wants_upgrade
+
+
+def _body_reader(length, coding, version, limits):
+    if coding is None:
+        return ContentLengthReader(parse_content_length(length, limits))
+    if length is not None:
+        # RFC 9112 6.3: both present is a smuggling attempt; refuse it.
+        raise RemoteProtocolError("both Content-Length and Transfer-Encoding")
+    if version == b"1.0":
+        # RFC 9112 6.1: the framing of such a message is faulty.
+        raise RemoteProtocolError("Transfer-Encoding in an HTTP/1.0 request")
+    if coding.lower() != b"chunked":
+        # Exactly one coding, chunked: any list (even "chunked," or ", chunked") is
+        # refused, so no other parser on the path can read the framing differently.
+        raise RemoteProtocolError("unsupported transfer coding %r" % coding[:40], 501)
+    return ChunkedReader(limits)
 
 
 def parse_content_length(value, limits):
@@ -398,10 +411,12 @@ class ChunkedReader:
         return int(bytes(significant), 16) if significant else 0
 
     def _read_trailers(self, buf):
-        if len(buf.data) - buf.start < 2:
+        data = buf.data
+        start = buf.start
+        if len(data) - start < 2:
             return None
-        if buf.startswith(b"\r\n"):
-            buf.take(buf.start, 2)
+        if data[start] == 13 and data[start + 1] == 10:  # no trailer: the usual case
+            buf.consume_to(start + 2)
             return EndOfMessage()
         end = buf.find_block_end()
         limits = self.limits

@@ -7,6 +7,11 @@ answered, bytes that arrive (pipelined requests) wait in httpcore_micro's buffer
 answered in order after the response is flushed; past PIPELINE_BUFFER bytes the receive
 stream is paused (back-pressure) until then.
 
+A client may shut down its sending side once its request is sent (RFC 9112 section
+9.6): xasync reports that end (``onPeerShutdown``) instead of closing, the requests
+already received are answered in order, then the connection closes. An incomplete
+request at that end is dropped without an answer; an idle connection closes at once.
+
 Timeouts are ours, not xasync's idle timeout: a watchdog on the pool's timer checks each
 connection a few times per RequestsTimeoutSec and closes it when it waited that long for
 a request (idle keep-alive, slow body) or for a whole request head (slowloris: 408). It
@@ -118,6 +123,7 @@ class HttpConnection:
         self._busy = False
         self._closed = False
         self._receiving = False
+        self._peer_shut = False  # the peer shut down its sending side
         self._upgraded = None  # (on_data, on_closed) once a new protocol took over
         self._open_stream = None
         self._steps = _Trampoline(self)
@@ -133,10 +139,10 @@ class HttpConnection:
         self._schedule_watchdog()
 
     def _arm_recv(self):
-        if self._closed or self._receiving:
+        if self._closed or self._receiving or self._peer_shut:
             return
         self._receiving = True
-        self.client.AsyncRecvStream(self._on_data, None, None)
+        self.client.AsyncRecvStream(self._on_data, None, None, self._on_peer_shutdown)
 
     def _schedule_watchdog(self):
         pool = self.mws2._xasPool
@@ -207,17 +213,49 @@ class HttpConnection:
             return
         self._steps.call(self._pump)
 
+    def _on_peer_shutdown(self, client, arg):
+        """The peer sends nothing more (it may still read): finish, then close."""
+        self._peer_shut = True
+        self._receiving = False
+        if self._upgraded is not None:
+            # A WebSocket peer that stops sending is gone (no close frame: 1006). Close
+            # once what is already queued (e.g. our close frame) has left.
+            client.AsyncSendData(b"", _close_client)
+            return
+        if not self._busy:
+            self._steps.call(self._pump)
+        # Busy: the answer under way ends with _response_done, whose _pump reads the
+        # pipelined requests left, then reaches the end below.
+
     def _pump(self):
+        at_eof = False
         while not self._busy and not self._closed:
             try:
                 with self._lock:
                     event = self._http.next_event()
             except RemoteProtocolError as exc:
+                if at_eof:
+                    # What came before the end was a valid start: only the end broke it.
+                    self.mws2.Log(
+                        "%s:%s shut down in the middle of a request: closed" % self._addr(),
+                        self.mws2.DEBUG,
+                    )
+                    self.close()
+                    return
                 self._answer_error(exc.status_code, str(exc))
                 return
             if event is NEED_DATA:
+                if self._peer_shut and not at_eof:
+                    # Every complete request is answered: now httpcore_micro hears the
+                    # end (RFC 9112 section 9.6) and says ConnectionClosed, or that
+                    # the request it was reading is incomplete.
+                    at_eof = True
+                    with self._lock:
+                        self._http.receive_data(b"")
+                    continue
                 self._check_head_time()
                 return
+            at_eof = False
             if event is PAUSED:
                 return
             kind = type(event)
@@ -446,6 +484,9 @@ class HttpConnection:
     def take_over(self, on_data, on_closed, timeout):
         """A new protocol (WebSocket) receives the bytes from now on."""
         self._upgraded = (on_data, on_closed)
+        if self._peer_shut:  # it stopped sending before the switch: nothing will come
+            self.client.AsyncSendData(b"", _close_client)
+            return
         self._arm_recv()
 
     def _response_done(self, response):
@@ -511,6 +552,10 @@ class HttpConnection:
                 ),
                 mws2.DEBUG,
             )
+
+
+def _close_client(client, arg):
+    client.Close()
 
 
 _ZERO_COPY = []

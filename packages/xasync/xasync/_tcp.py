@@ -108,6 +108,8 @@ class XAsyncTCPClient(XAsyncSocket):
         self._rarg = None
         self._rencoding = None
         self._rtimeout = None
+        self._rshut = None  # onPeerShutdown of the current stream read, or None
+        self._peer_shut = False  # the peer shut down its sending side (EOF seen)
         self._in_satisfy = False
         self._sendq = []
         self._sendq_bytes = 0
@@ -147,6 +149,19 @@ class XAsyncTCPClient(XAsyncSocket):
             self._send_slot = XBufferSlot(4096)
         return self._send_slot.Buffer
 
+    @property
+    def PeerShutdown(self):
+        """True once the peer shut down its sending side (seen through onPeerShutdown)."""
+        return self._peer_shut
+
+    def Close(self):
+        """Close now (queued data not yet sent is dropped). OnClosed gets ClosedByHost,
+        or ClosedByPeer when the peer had already shut down its side (onPeerShutdown)."""
+        if self._closed or self._closing:
+            return
+        self._close_soon(XClosedReason.ClosedByPeer if self._peer_shut
+                         else XClosedReason.ClosedByHost)
+
     # ------------------------------------------------------------ receiving
 
     def AsyncRecvData(self, size=None, onDataRecv=None, onDataRecvArg=None, timeoutSec=None):
@@ -162,25 +177,33 @@ class XAsyncTCPClient(XAsyncSocket):
         return self._start_recv(_MODE_LINE, None, onLineRecv, onLineRecvArg, timeoutSec,
                                 lineEncoding)
 
-    def AsyncRecvStream(self, onDataRecv, onDataRecvArg=None, timeoutSec=None):
+    def AsyncRecvStream(self, onDataRecv, onDataRecvArg=None, timeoutSec=None,
+                        onPeerShutdown=None):
         """Every chunk as it arrives to onDataRecv(client, data, arg) until StopRecvStream.
 
         timeoutSec is an idle timeout: no byte received and none sent for that long.
+        onPeerShutdown(client, arg), when given, is called instead of closing when the
+        peer shuts down its sending side (recv gives EOF): reading stops, sending goes
+        on, and the caller closes when done (OnClosed then says ClosedByPeer). A client
+        may half-close after its request and still wait for the answer (RFC 9293
+        section 3.6, RFC 9112 section 9.6).
         """
         if onDataRecv is None:
             raise ValueError("onDataRecv is required")
-        return self._start_recv(_MODE_STREAM, None, onDataRecv, onDataRecvArg, timeoutSec, None)
+        return self._start_recv(_MODE_STREAM, None, onDataRecv, onDataRecvArg, timeoutSec, None,
+                                onPeerShutdown)
 
     def StopRecvStream(self):
         self._on_loop(self._stop_stream)
 
-    def _start_recv(self, mode, size, callback, arg, timeout, encoding):
+    def _start_recv(self, mode, size, callback, arg, timeout, encoding, on_shutdown=None):
         if self._closed or self._closing:
             return False
-        self._on_loop(self._begin_recv, mode, size, callback, arg, timeout, encoding)
+        self._on_loop(self._begin_recv, mode, size, callback, arg, timeout, encoding,
+                      on_shutdown)
         return True
 
-    def _begin_recv(self, mode, size, callback, arg, timeout, encoding):
+    def _begin_recv(self, mode, size, callback, arg, timeout, encoding, on_shutdown=None):
         if self._closed:
             return
         self._rmode = mode
@@ -189,14 +212,24 @@ class XAsyncTCPClient(XAsyncSocket):
         self._rarg = arg
         self._rencoding = encoding
         self._rtimeout = timeout
+        self._rshut = on_shutdown
         if self._ready:
             self._activate_recv()
 
     def _activate_recv(self):
         self._set_timeout(self._rtimeout, idle=self._rmode == _MODE_STREAM)
+        if self._peer_shut:
+            # Nothing more can arrive: the buffered bytes, then the end again.
+            self._pool.CallSoon(self._read_after_shutdown)
+            return
         self._set_mask(self._mask | READ)
         if len(self._rbuf) > self._rpos and not self._in_satisfy:
             self._pool.CallSoon(self._satisfy)
+
+    def _read_after_shutdown(self):
+        if self._closed or self._rmode == _MODE_NONE:
+            return
+        self._peer_ended()
 
     def _stop_stream(self):
         if self._rmode == _MODE_STREAM:
@@ -206,6 +239,7 @@ class XAsyncTCPClient(XAsyncSocket):
         self._rmode = _MODE_NONE
         self._rcb = None
         self._rarg = None
+        self._rshut = None
         self._clear_timeout()
         self._set_mask(self._mask & ~READ)
 
@@ -218,8 +252,8 @@ class XAsyncTCPClient(XAsyncSocket):
             data = sock.recv(self._recv_len)
         except _SSL_WANT:
             return
-        except _SSL_CLOSED:
-            self._close(XClosedReason.ClosedByPeer)
+        except _SSL_CLOSED:  # close_notify or a bare TCP EOF under TLS
+            self._peer_ended()
             return
         except OSError as exc:
             if exc.errno not in WOULD_BLOCK:  # a spurious wake-up is not an error
@@ -228,7 +262,7 @@ class XAsyncTCPClient(XAsyncSocket):
         if data is None:  # MicroPython's non-blocking SSL socket: nothing yet
             return
         if not data:
-            self._close(XClosedReason.ClosedByPeer)
+            self._peer_ended()
             return
         if self._is_ssl:
             data = self._drain_ssl(data)
@@ -239,6 +273,27 @@ class XAsyncTCPClient(XAsyncSocket):
             return
         self._rbuf += data
         self._satisfy()
+
+    def _peer_ended(self):
+        """EOF: the peer sends nothing more. Close, or tell a stream read that asked."""
+        if len(self._rbuf) > self._rpos and not self._in_satisfy:
+            self._satisfy()  # bytes read ahead go first
+            if self._closed:
+                return
+        self._peer_shut = True
+        callback = self._rshut if self._rmode == _MODE_STREAM else None
+        if callback is None:
+            self._close(XClosedReason.ClosedByPeer)
+            return
+        arg = self._rarg
+        self._rmode = _MODE_NONE
+        self._rcb = None
+        self._rarg = None
+        self._rshut = None
+        # Stop reading (after EOF the socket polls readable forever) but keep the idle
+        # timeout: a caller that never closes is still closed by it.
+        self._set_mask(self._mask & ~READ)
+        self._pool._dispatch(self, callback, (self, arg))
 
     def _drain_ssl(self, data):
         # Decrypted bytes already inside the SSL object never wake the poller: take them.
@@ -417,6 +472,8 @@ class XAsyncTCPClient(XAsyncSocket):
                 if not self._send_file_step(item):
                     return
                 callback, arg = item.callback, item.arg
+            elif not len(item[0]):
+                callback, arg = item[1], item[2]  # an empty send: done once reached
             else:
                 view = item[0]
                 try:

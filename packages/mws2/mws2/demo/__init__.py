@@ -151,12 +151,21 @@ class Chat:
 chat = Chat()
 
 
+def _echo(webSocket, send, msg):
+    try:
+        sent = send(msg)
+    except MemoryError:  # a board's heap cannot hold the copy of a large message
+        sent = False
+    if not sent and not webSocket.IsClosed:
+        webSocket.Close()  # never leave the peer waiting for an echo that will not come
+
+
 def echo_text(webSocket, msg):
-    webSocket.SendTextMessage(msg)
+    _echo(webSocket, webSocket.SendTextMessage, msg)
 
 
 def echo_binary(webSocket, msg):
-    webSocket.SendBinaryMessage(msg)
+    _echo(webSocket, webSocket.SendBinaryMessage, msg)
 
 
 def on_websocket_accepted(microWebSrv2, webSocket):
