@@ -1,9 +1,11 @@
 """A second server on a small heap (1 MiB): running out of memory costs one message or one
-connection, never the server. Only on MicroPython (CPython has no heap limit to set).
+connection (closed, with a close frame when possible), never a hang and never the server.
+Only on MicroPython (CPython has no heap limit to set).
 
-Large WebSocket messages (64 KiB, with the 128 KiB limit of the root path) are echoed
-or, when the heap cannot hold them, refused with a close frame; either way no client is
-left waiting, and the server still answers HTTP afterwards.
+Three (then eight) clients at once send WebSocket messages of 64 KiB (the root path
+accepts 128 KiB): each is echoed or, when the heap cannot hold it, its connection is
+closed (with a close frame when possible); no client is left waiting, and afterwards the
+server still serves HTTP and small WebSocket messages.
 """
 
 import threading
@@ -11,12 +13,11 @@ import threading
 import pytest
 import requests
 from mws2_mp_process import ServerProcess, runtime, server_command
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidMessage
 from websockets.sync.client import connect
 
 SMALL_HEAP = "1M"
 MESSAGE = b"\xa5" * 65536
-CLIENTS = 3
 CONNECTIONS_EACH = 8
 MESSAGES_EACH = 3
 
@@ -43,25 +44,42 @@ def client(port, outcomes):
                     assert ws.recv(timeout=15) == MESSAGE
                 outcomes.append("echoed")
         except ConnectionClosed as exc:
+            # a close frame (1000 from the application, 1009 from mws2), or None: the
+            # connection was dropped (xasync could not allocate its receive buffer)
             code = exc.rcvd.code if exc.rcvd is not None else None
             outcomes.append("closed %s" % code)
-        except Exception as exc:  # a hang or a refused connection: what the test catches
+        except (InvalidMessage, ConnectionResetError, BrokenPipeError):
+            outcomes.append("dropped")  # during the handshake: the connection is lost
+        except Exception as exc:  # a hang, a refused connection: what the test catches
             outcomes.append("%s: %s" % (type(exc).__name__, exc))
 
 
-def test_out_of_memory_costs_a_message_not_the_server(small_heap_server):
+KNOWN_BUG = (
+    "xasync closes the listening socket when accepting raises MemoryError (its pool closes "
+    "any socket whose handler raised), and mws2 keeps IsRunning True: bug 7 of the mws2 list"
+)
+
+
+@pytest.mark.parametrize(
+    "clients",
+    [3, pytest.param(8, marks=pytest.mark.xfail(reason=KNOWN_BUG, strict=False))],
+)
+def test_out_of_memory_costs_a_message_not_the_server(small_heap_server, clients):
     server = small_heap_server
     port = server.port
     outcomes = []
-    threads = [threading.Thread(target=client, args=(port, outcomes)) for _ in range(CLIENTS)]
+    threads = [threading.Thread(target=client, args=(port, outcomes)) for _ in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(300)
     log = server.log()[-3000:]
-    assert len(outcomes) == CLIENTS * CONNECTIONS_EACH, (outcomes, log)
-    allowed = ("echoed", "closed 1000", "closed 1009", "closed 1011")
+    assert len(outcomes) == clients * CONNECTIONS_EACH, (outcomes, log)
+    allowed = ("echoed", "closed 1000", "closed 1009", "closed 1011", "closed None", "dropped")
     assert all(outcome in allowed for outcome in outcomes), (outcomes, log)
-    assert "echoed" in outcomes, (outcomes, log)
-    for _ in range(5):  # the listening socket survived: new connections are served
+    # the listening socket survived and the heap came back: new connections are served
+    for _ in range(5):
         assert requests.get("http://127.0.0.1:%d/hello" % port, timeout=10).text == "Hello, world!"
+    with connect("ws://127.0.0.1:%d/wstest" % port, open_timeout=10) as ws:
+        ws.send("still here")
+        assert ws.recv(timeout=10) == "still here"

@@ -215,3 +215,18 @@ def test_call_later_runs_in_order():
     pool.CallLater(0.1, pool.StopWaitEvents)
     run_pool(pool, 5)
     assert order == ["a", "b"]
+
+
+def test_stop_and_call_soon_racing_the_loop_end_never_raise():
+    """Threads that stop the pool or CallSoon while the loop shuts down (and closes its
+    waker) must not get an error from the closed waker."""
+    for _ in range(20):
+        pool = XAsyncSocketsPool()
+        pool.AsyncWaitEvents(threadsCount=1)
+        waker = pool._waker
+        boxes = [in_thread(pool.StopWaitEvents) for _ in range(3)]
+        boxes += [in_thread(pool.CallSoon, lambda: None) for _ in range(3)]
+        for box in boxes:
+            finished(box)
+        assert not pool.WaitEventsProcessing
+        waker.wake()  # closed with the loop: a no-op, not an OSError

@@ -531,3 +531,47 @@ def test_on_data_sent_never_runs_inside_async_send_data():
     run_pool(pool, 35)
     assert finished(box) == 10 * chunks
     assert state["max_depth"] == 1
+
+
+def test_out_of_memory_while_accepting_drops_that_connection_only():
+    """A board out of heap mid-accept: that connection is dropped, the server listens on."""
+    import xasync._server as server_module
+
+    real_client = server_module.XAsyncTCPClient
+    failures = [1]
+
+    def failing_client(*args):
+        if failures[0]:
+            failures[0] -= 1
+            raise MemoryError("simulated")
+        return real_client(*args)
+
+    pool = XAsyncSocketsPool()
+    errors = []
+    pool.OnError = lambda p, asock, exc: errors.append(exc)
+    closed = []
+    srv = _echo_server(pool, closed)
+
+    def peers():
+        first = connect(srv.SrvAddr)
+        try:
+            first_got = recv_to_eof(first)  # dropped: EOF (or a reset)
+        except OSError:
+            first_got = b""
+        first.close()
+        second = connect(srv.SrvAddr)  # queued until accepting resumes
+        send_all(second, b"still listening")
+        echoed = recv_exact(second, 15)
+        second.close()
+        return first_got, echoed
+
+    server_module.XAsyncTCPClient = failing_client
+    try:
+        box = in_thread(peers)
+        pool.CallSoon(_stop_when, pool, lambda: closed)
+        run_pool(pool)
+    finally:
+        server_module.XAsyncTCPClient = real_client
+    assert finished(box) == (b"", b"still listening")
+    assert len(errors) == 1 and isinstance(errors[0], MemoryError)
+    assert closed == [XClosedReason.ClosedByPeer]  # the second one; the first never opened

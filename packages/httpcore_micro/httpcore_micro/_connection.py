@@ -15,9 +15,7 @@ from ._events import (
     Request,
     Response,
 )
-from ._abnf import FIELD_CHARS, TCHAR
-from ._compat import count_outside, only_chars
-from ._headers import COMMON_NAMES, comma_tokens, normalize_outgoing, to_bytes
+from ._headers import comma_tokens, normalize_outgoing
 from ._readers import NOTHING, Limits, RequestReader
 from ._receivebuffer import ReceiveBuffer
 from ._state import (
@@ -37,6 +35,7 @@ from ._writers import (
     CloseDelimitedWriter,
     REASONS,
     ContentLengthWriter,
+    collect_headers,
     status_line,
     write_head,
 )
@@ -52,7 +51,6 @@ DEFAULT_MAX_TARGET = 8192
 # No body limit by default: bodies are streamed as Data events, never held here.
 DEFAULT_MAX_BODY = None
 
-_FRAMING_FIELDS = (b"content-length", b"transfer-encoding", b"connection")
 # Status lines of the usual codes, built once.
 _STATUS_LINES = {}
 for _code in REASONS:
@@ -240,7 +238,7 @@ class ServerConnection:
         if first_line is None:
             first_line = status_line(code, reason)
         lines = [first_line]
-        framing = _collect_headers(response.headers, lines)
+        framing = collect_headers(response.headers, lines)
         writer, keep_alive = self._frame_response(code, lines, framing)
         state = self._state
         state.server_event(Response)
@@ -256,13 +254,9 @@ class ServerConnection:
         else:
             lines = _with_connection_close(lines)
         lines.append(b"\r\n")
-        head = b"".join(lines)
-        # Every line ends in CRLF: any other byte outside field content (a CR, LF or
-        # NUL inside a value) would split the message, so it is refused.
-        if count_outside(head, FIELD_CHARS) != 2 * len(lines):
-            raise LocalProtocolError("invalid character (CR, LF, NUL ...) in a header value")
         self._writer = writer
-        return head
+        # Every line was checked when it was built (collect_headers, status_line).
+        return b"".join(lines)
 
     def _frame_response(self, code, lines, framing):
         """Choose the body framing (RFC 9112 6.3) -> (writer, keep_alive); may add a line."""
@@ -287,51 +281,6 @@ class ServerConnection:
         if coding is not None:
             lines[:] = [line for line in lines if not _is_field(line, b"transfer-encoding")]
         return CloseDelimitedWriter(), False
-
-
-def _collect_headers(headers, lines):
-    """Append the header lines; check names; -> (length, coding, connection).
-
-    Names must be tokens (RFC 9110 5.1); values are checked on the whole head later.
-    """
-    length = coding = connection = None
-    for name, value in headers:
-        if type(name) is not bytes:
-            name = name.encode() if type(name) is str else to_bytes(name)
-        if type(value) is not bytes:
-            value = value.encode() if type(value) is str else to_bytes(value)
-        lines.append(name + b": " + value + b"\r\n")
-        lower = name.lower()
-        if lower not in COMMON_NAMES and (not name or not only_chars(name, TCHAR)):
-            raise LocalProtocolError("invalid header name %r" % name[:40])
-        if lower in _FRAMING_FIELDS:
-            if lower == b"content-length":
-                if length is None and value.isdigit() and len(value) <= 18:
-                    length = int(value)  # the usual case, checked as _content_length does
-                else:
-                    length = _content_length(value, length)
-            elif lower == b"transfer-encoding":
-                coding = _transfer_coding(value, coding)
-            else:
-                connection = value if connection is None else connection + b"," + value
-    if length is not None and coding is not None:
-        raise LocalProtocolError("both Content-Length and Transfer-Encoding given")
-    return length, coding, connection
-
-
-def _content_length(value, previous):
-    value = value.strip()
-    if not value.isdigit() or len(value) > 18:
-        raise LocalProtocolError("invalid Content-Length %r" % value[:40])
-    if previous is not None:
-        raise LocalProtocolError("Content-Length given twice")
-    return int(value)
-
-
-def _transfer_coding(value, previous):
-    if previous is not None or value.strip().lower() != b"chunked":
-        raise LocalProtocolError("only one Transfer-Encoding: chunked is supported")
-    return b"chunked"
 
 
 def _is_field(line, lower_name):

@@ -9,7 +9,7 @@ from ._abnf import DIGIT, FIELD_CHARS, HEXDIG, OWS, TCHAR, TCHAR_BYTES, VCHAR
 from ._compat import only_chars
 from ._errors import RemoteProtocolError
 from ._events import ConnectionClosed, Data, EndOfMessage, Request
-from ._headers import comma_tokens, parse_header_section
+from ._headers import check_line_breaks, comma_tokens, parse_header_lines, parse_header_section
 
 # Room in a request line besides the target: a method of up to 24 bytes, two spaces
 # and "HTTP/1.1". A line longer than max_target plus this cannot carry a valid target.
@@ -206,22 +206,24 @@ class RequestReader:
         if end < 0:
             self._check_incomplete(buf)
             return None
-        data = buf.data
-        start = buf.start
-        if type(data) is not bytes:  # arrived in pieces: one copy of the head as bytes
-            # (with the CRLF that ends the request line when no header follows it)
-            data = bytes(data[start : end + 2])
-            end -= start
-            start = 0
-        line_end = data.find(b"\r\n", start)
+        head = buf.data[buf.start : end]
+        if type(head) is not bytes:  # arrived in pieces (a bytearray)
+            head = bytes(head)
+        # One split for the request line and the header lines together.
+        lines = head.split(b"\r\n")
         limits = self.limits
-        method, target, version = parse_request_line(data[start:line_end], limits)
+        request_line = lines[0]
+        method, target, version = parse_request_line(request_line, limits)
         # The header section counted from after the request line to the blank line.
-        if end - line_end + 2 > limits.max_header_bytes:
+        if len(head) - len(request_line) + 2 > limits.max_header_bytes:
             raise RemoteProtocolError("header section too large", 431)
-        headers, fields = parse_header_section(data[line_end + 2 : end], limits.max_headers)
+        # The request line is all field content now, so the whole head can be checked
+        # for control characters at once.
+        check_line_breaks(head, len(lines))
+        del lines[0]
+        headers, fields = parse_header_lines(lines, limits.max_headers)
         self.info = analyse_request(headers, fields, version, limits)
-        buf.consume_to(buf.start + end - start + 4)
+        buf.consume_to(end + 4)
         return Request(method, target, headers, version)
 
     def _check_incomplete(self, buf):
@@ -297,6 +299,7 @@ class ChunkedReader:
         if self.in_trailers:
             return self._read_trailers(buf)
         pieces = []
+        append = pieces.append
         data = buf.data
         pos = buf.start
         size = len(data)
@@ -310,30 +313,32 @@ class ChunkedReader:
         while True:
             if in_chunk:
                 end = pos + in_chunk
-                if end + 2 <= size:  # the whole rest of the chunk and its CRLF are here
-                    if data[end] != 13 or data[end + 1] != 10:
-                        raise RemoteProtocolError("chunk data not followed by CRLF")
-                    pieces.append(data[pos:end])
-                    pos = end + 2
-                else:  # a part: take what there is, keep the count
+                if end + 2 > size:  # a part: take what there is, keep the count
                     end = end if end < size else size
                     if end > pos:
-                        pieces.append(data[pos:end])
+                        append(data[pos:end])
                     in_chunk -= end - pos
                     pos = end
                     if not in_chunk:  # data complete, its CRLF not (fully) here yet
                         self.need_crlf = True
                         self._skip_crlf(data, pos, size)  # refuses a wrong first byte now
                     break
+                # The whole rest of the chunk and its CRLF are here: the usual case.
+                if data[end] != 13 or data[end + 1] != 10:
+                    raise RemoteProtocolError("chunk data not followed by CRLF")
+                append(data[pos:end])
+                pos = end + 2
             line_end = data.find(b"\r\n", pos)
-            line = data[pos:line_end]
-            if line_end >= 0 and 0 < len(line) <= MAX_CHUNK_SIZE_SIGNIFICANT and as_bytes:
-                if not only_chars(line, HEXDIG):
-                    in_chunk = self._read_size(buf, data, pos, size)  # says what is wrong
-                else:
-                    in_chunk = int(line, 16)  # a plain size: the usual case
+            # A plain size line (no extension) in a bytes buffer: the usual case, read
+            # here; anything else (incomplete, extensions, errors) by _read_size.
+            if 0 < line_end - pos <= MAX_CHUNK_SIZE_SIGNIFICANT and as_bytes:
+                line = data[pos:line_end]
+                if only_chars(line, HEXDIG):
+                    in_chunk = int(line, 16)
                     if max_body is not None:
                         self._counted(in_chunk)
+                else:
+                    in_chunk = self._read_size(buf, data, pos, size)  # or says what is wrong
             else:
                 in_chunk = self._read_size(buf, data, pos, size)
                 if in_chunk < 0:  # no complete size line yet
@@ -414,6 +419,8 @@ class ChunkedReader:
         data = buf.data
         start = buf.start
         if len(data) - start < 2:
+            if len(data) - start == 1 and data[start] == 10:
+                raise RemoteProtocolError("bare CR or LF in trailer section")
             return None
         if data[start] == 13 and data[start + 1] == 10:  # no trailer: the usual case
             buf.consume_to(start + 2)

@@ -4,10 +4,10 @@
 and ``EndOfMessage`` as Content-Length, chunked or close-delimited (RFC 9112 6, 7).
 """
 
-from ._abnf import FIELD_CHARS
-from ._compat import only_chars
+from ._abnf import FIELD_CHARS, TCHAR
+from ._compat import count_outside, only_chars
 from ._errors import LocalProtocolError
-from ._headers import normalize_outgoing
+from ._headers import COMMON_NAMES, normalize_outgoing, to_bytes
 
 # RFC 9110 15: reason phrases used when the caller gives none.
 REASONS = {
@@ -42,6 +42,96 @@ def status_line(status_code, reason):
         raise LocalProtocolError("invalid character in reason phrase")
     # RFC 9110 6.2: we send our own highest version, 1.1, whatever the peer's.
     return b"HTTP/1.1 %d %s\r\n" % (status_code, reason)
+
+
+# Response header lines already built and checked, keyed by the (name, value) pair as
+# the application gave it: handlers send the same few pairs on every response
+# (content-type, server, cache-control ...), so each is encoded and checked once.
+# Emptied when full, so varying values (dates, lengths) cannot make it grow.
+_KNOWN_LINES = {}
+KNOWN_LINES_MAX = 32
+# The fields that decide a response's framing; the others are copied as they are.
+_CONTENT_LENGTH = b"content-length"
+_TRANSFER_ENCODING = b"transfer-encoding"
+_CONNECTION = b"connection"
+_FRAMING_FIELDS = (_CONTENT_LENGTH, _TRANSFER_ENCODING, _CONNECTION)
+
+
+def collect_headers(headers, lines):
+    """Append the response's header lines to ``lines`` -> (length, coding, connection).
+
+    Names must be tokens (RFC 9110 5.1) and values field content (5.5: a CR, LF or NUL
+    would split the message). ``length`` is the Content-Length as an int, ``coding``
+    b"chunked" or None, ``connection`` the Connection value(s) or None.
+    """
+    length = coding = connection = None
+    known_get = _KNOWN_LINES.get
+    for pair in headers:
+        try:
+            known = known_get(pair)
+        except TypeError:  # an unhashable pair (a list, a bytearray value): not cached
+            known = _header_line(pair, False)
+        if known is None:
+            known = _header_line(pair, True)
+        lines.append(known[0])
+        field = known[1]
+        if field is not None:  # a framing field, ``known[2]`` its checked value
+            if field is _CONTENT_LENGTH:
+                if length is not None:
+                    raise LocalProtocolError("Content-Length given twice")
+                length = known[2]
+            elif field is _TRANSFER_ENCODING:
+                if coding is not None:
+                    raise LocalProtocolError("only one Transfer-Encoding: chunked is supported")
+                coding = known[2]
+            else:
+                value = known[2]
+                connection = value if connection is None else connection + b"," + value
+    if length is not None and coding is not None:
+        raise LocalProtocolError("both Content-Length and Transfer-Encoding given")
+    return length, coding, connection
+
+
+def _header_line(pair, cacheable):
+    """Build and check one header line -> (line, framing field or None, its value)."""
+    name, value = pair
+    if type(name) is not bytes:
+        name = name.encode() if type(name) is str else to_bytes(name)
+    if type(value) is not bytes:
+        value = value.encode() if type(value) is str else to_bytes(value)
+    lower = name.lower()
+    if lower not in COMMON_NAMES and (not name or not only_chars(name, TCHAR)):
+        raise LocalProtocolError("invalid header name %r" % name[:40])
+    line = name + b": " + value + b"\r\n"
+    if count_outside(line, FIELD_CHARS) != 2:  # the final CRLF only
+        raise LocalProtocolError("invalid character (CR, LF, NUL ...) in a header value")
+    field = None
+    if lower in _FRAMING_FIELDS:
+        if lower == _CONTENT_LENGTH:
+            field, value = _CONTENT_LENGTH, _content_length(value)
+        elif lower == _TRANSFER_ENCODING:
+            field, value = _TRANSFER_ENCODING, _transfer_coding(value)
+        else:
+            field = _CONNECTION
+    known = (line, field, value)
+    if cacheable:
+        if len(_KNOWN_LINES) >= KNOWN_LINES_MAX:
+            _KNOWN_LINES.clear()
+        _KNOWN_LINES[pair] = known
+    return known
+
+
+def _content_length(value):
+    value = value.strip()
+    if not value.isdigit() or len(value) > 18:
+        raise LocalProtocolError("invalid Content-Length %r" % value[:40])
+    return int(value)
+
+
+def _transfer_coding(value):
+    if value.strip().lower() != b"chunked":
+        raise LocalProtocolError("only one Transfer-Encoding: chunked is supported")
+    return b"chunked"
 
 
 def write_head(first_line, headers):

@@ -221,18 +221,25 @@ class Waker:
         self._reader.setblocking(False)
         if self._writer is not self._reader:
             self._writer.setblocking(False)
+        self._closed = False
 
     @property
     def sock(self):
         return self._reader
 
     def wake(self):
+        if self._closed:
+            return
         try:
             if self._target is None:
                 self._writer.send(b"\x00")
             else:
                 self._writer.sendto(b"\x00", self._target)
         except OSError as exc:
+            # Closed meanwhile by the loop's shutdown (another thread's StopWaitEvents or
+            # CallSoon raced it): the loop is over, nothing is left to wake.
+            if self._closed:
+                return
             # Full means a wake-up is already pending: that is all we need.
             if exc.errno not in WOULD_BLOCK:
                 raise
@@ -248,6 +255,7 @@ class Waker:
                 raise
 
     def close(self):
+        self._closed = True
         self._reader.close()
         if self._writer is not self._reader:
             self._writer.close()

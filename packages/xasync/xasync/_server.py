@@ -49,10 +49,13 @@ class XAsyncTCPServer(XAsyncSocket):
 
     def _on_events(self, mask):
         sock = self._sock
-        pool = self._pool
         for _ in range(ACCEPT_BURST):
             try:
                 conn, addr = sock.accept()
+            except MemoryError as exc:
+                # A board out of heap: keep listening, try again once memory came back.
+                self._pause_accept("accept paused: out of memory", exc)
+                return
             except OSError as exc:
                 code = exc.errno
                 if code in WOULD_BLOCK:
@@ -60,12 +63,35 @@ class XAsyncTCPServer(XAsyncSocket):
                 if code == _ECONNABORTED:
                     continue  # the peer gave up while queued: next one
                 if code in OUT_OF_FDS:
-                    pool._report("accept paused: out of resources", exc, self)
-                    self._set_mask(0)
-                    pool.CallLater(ACCEPT_PAUSE_SEC, self._resume_accept)
+                    self._pause_accept("accept paused: out of resources", exc)
                     return
                 raise
-            self._accepted(conn, addr)
+            try:
+                self._accepted(conn, addr)
+            except MemoryError as exc:
+                # This connection only: drop it; the listening socket must survive.
+                self._drop_half_made(conn)
+                self._pause_accept("accepted connection dropped: out of memory", exc)
+                return
+
+    def _pause_accept(self, message, exc):
+        self._pool._report(message, exc, self)
+        self._set_mask(0)
+        self._pool.CallLater(ACCEPT_PAUSE_SEC, self._resume_accept)
+
+    def _drop_half_made(self, conn):
+        pool = self._pool
+        for asock in list(pool._sockets.values()):
+            if asock._sock is conn:  # registered before its set-up failed
+                asock._closed = True  # a pending interest change must not re-register it
+                pool._remove(asock)
+                slot, owner = asock._recv_slot, getattr(asock, "_slots_owner", None)
+                if slot is not None and owner is not None:
+                    owner.ReleaseSlot(slot)
+        try:
+            conn.close()
+        except OSError as exc:  # already broken: nothing more to undo
+            pool._report("closing a dropped connection", exc, self)
 
     def _resume_accept(self):
         if not self._closed:
@@ -80,7 +106,13 @@ class XAsyncTCPServer(XAsyncSocket):
                 return
         conn.setblocking(False)
         set_nodelay(conn)
-        cli = XAsyncTCPClient(self._pool, conn, self._srv_addr, to_tuple(addr), slot, None)
+        try:
+            cli = XAsyncTCPClient(self._pool, conn, self._srv_addr, to_tuple(addr), slot,
+                                  None)
+        except MemoryError:
+            if slot is not None:
+                self._slots.ReleaseSlot(slot)
+            raise
         cli._slots_owner = self._slots
         handler = self.OnClientAccepted
         if handler is None:

@@ -671,7 +671,9 @@ class XAsyncTCPClient(XAsyncSocket):
 
     def _io_failed(self, exc):
         self.LastError = exc
-        if exc.errno in _PEER_GONE:
+        # After the peer's EOF a failing send is the peer's end too (e.g. OpenSSL
+        # refuses to write after a TLS peer's bare TCP EOF).
+        if exc.errno in _PEER_GONE or self._peer_shut:
             self._close(XClosedReason.ClosedByPeer)
         else:
             self._close(XClosedReason.Error)

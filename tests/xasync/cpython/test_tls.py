@@ -221,3 +221,90 @@ def test_handshake_never_blocks_the_loop(pool, server_ctx):
 def test_socket_module_is_stdlib():
     # Guard: these tests rely on the real socket/ssl modules, not a test double.
     assert socket.socket.__module__ == "socket"
+
+
+
+def _half_close_server(pool, server_ctx, reasons, got):
+    srv = XAsyncTCPServer.Create(pool, LOOPBACK)
+
+    def on_shutdown(cli, arg):
+        got.append(None)
+        cli.AsyncSendData(b"answer:" + b"".join(got[:-1]), lambda c, a: c.Close())
+
+    def accepted(server, cli):
+        cli.OnClosed = lambda c, reason: reasons.append(reason)
+        cli.StartSSLContext(server_ctx, serverSide=True)
+        cli.AsyncRecvStream(lambda c, data, arg: got.append(data), None, 10, on_shutdown)
+
+    srv.OnClientAccepted = accepted
+    return srv
+
+
+def test_tls_peer_close_notify_is_a_half_close_and_gets_the_answer(pool, server_ctx,
+                                                                     client_ctx):
+    """TLS 1.3 (RFC 8446 section 6.1): close_notify ends only the sender's direction."""
+    reasons, got = [], []
+    srv = _half_close_server(pool, server_ctx, reasons, got)
+    pool.AsyncWaitEvents(threadsCount=1)
+    sock = connect(srv.SrvAddr)
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = client_ctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
+
+    def flush():
+        data = outgoing.read()
+        if data:
+            send_all(sock, data)
+
+    try:
+        for _ in range(100):
+            try:
+                tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                flush()
+                incoming.write(sock.recv(65536))
+        flush()
+        tls.write(b"request bytes")
+        with pytest.raises(ssl.SSLWantReadError):
+            tls.unwrap()  # our close_notify; the peer's has not come yet
+        flush()
+        answer = b""
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                break
+            incoming.write(data)
+            try:
+                answer += tls.read(65536)
+            except ssl.SSLWantReadError:
+                continue
+    finally:
+        sock.close()
+    assert answer == b"answer:request bytes"
+    assert got[-1] is None and b"".join(got[:-1]) == b"request bytes"
+    assert wait_for(lambda: reasons)
+    assert reasons == [XClosedReason.ClosedByPeer]
+
+
+def test_tls_peer_bare_tcp_half_close_ends_as_closed_by_peer(pool, server_ctx, client_ctx):
+    """A TCP FIN without close_notify: OpenSSL will not write any more after it, so the
+    answer fails; the notice still comes and the close says ClosedByPeer, not Error."""
+    reasons, got = [], []
+    srv = _half_close_server(pool, server_ctx, reasons, got)
+    pool.AsyncWaitEvents(threadsCount=1)
+    tls = _tls_client(srv.SrvAddr, client_ctx)
+    try:
+        send_all(tls, b"request bytes")
+        # socket.socket.shutdown: the TCP half-close (SSLSocket.shutdown drops the TLS
+        # session first).
+        socket.socket.shutdown(tls, socket.SHUT_WR)
+        tls.settimeout(10)
+        try:
+            tls.recv(100)
+        except (ssl.SSLError, ConnectionResetError):
+            pass  # an alert or a reset: either way, no answer
+    finally:
+        tls.close()
+    assert wait_for(lambda: reasons)
+    assert got[-1] is None and b"".join(got[:-1]) == b"request bytes"
+    assert reasons == [XClosedReason.ClosedByPeer]
