@@ -175,4 +175,9 @@ def test_autobahn_sections_1_to_10(echo_server, tmp_path):
                 detail.get("description"),
             )
         )
-    assert not bad, "%d Autobahn case(s) not passed:\n%s" % (len(bad), "\n".join(bad))
+    server_log = (tmp_path / "server.log").read_text(errors="replace")[-3000:]
+    assert not bad, "%d Autobahn case(s) not passed:\n%s\nserver log:\n%s" % (
+        len(bad),
+        "\n".join(bad),
+        server_log,
+    )
