@@ -575,3 +575,121 @@ def test_out_of_memory_while_accepting_drops_that_connection_only():
     assert finished(box) == (b"", b"still listening")
     assert len(errors) == 1 and isinstance(errors[0], MemoryError)
     assert closed == [XClosedReason.ClosedByPeer]  # the second one; the first never opened
+
+
+def _bulk_sender(pool, reasons, stall_sec, count, marks):
+    chunk = memoryview(bytearray(b"\x33" * (1 << 20)))
+
+    def start(cli):
+        assert cli.SendTimeoutSec is None
+        cli.SendTimeoutSec = stall_sec
+        assert cli.SendTimeoutSec == stall_sec
+        marks.append(time.time())
+        for _ in range(count - 1):
+            cli.AsyncSendData(chunk)
+        cli.AsyncSendData(chunk, lambda c, arg: c.Close())  # all sent: ClosedByHost
+
+    def closed(cli, reason):
+        marks.append(time.time())
+        reasons.append(reason)
+
+    srv = XAsyncTCPServer.Create(pool, LOOPBACK)
+
+    def accepted(server, cli):
+        cli.OnClosed = closed
+        start(cli)
+
+    srv.OnClientAccepted = accepted
+    return srv
+
+
+def test_send_timeout_closes_a_peer_that_never_reads():
+    pool = XAsyncSocketsPool()
+    reasons = []
+    marks = []
+    srv = _bulk_sender(pool, reasons, 0.4, 16, marks)
+
+    def never_reads():
+        sock = connect(srv.SrvAddr)
+        wait_for_it = time.time() + 10
+        while not reasons and time.time() < wait_for_it:
+            time.sleep(0.02)
+        sock.close()
+
+    box = in_thread(never_reads)
+    pool.CallSoon(_stop_when, pool, lambda: reasons, 15)
+    run_pool(pool, 20)
+    finished(box, 15)
+    assert reasons == [XClosedReason.Timeout]
+    elapsed = marks[1] - marks[0]
+    assert 0.35 <= elapsed < 5, elapsed
+
+
+def test_send_timeout_spares_a_slow_reader_that_progresses():
+    pool = XAsyncSocketsPool()
+    reasons = []
+    marks = []
+    count = 2
+    srv = _bulk_sender(pool, reasons, 0.6, count, marks)
+
+    def slow_reader():
+        sock = connect(srv.SrvAddr)
+        total = 0
+        while total < count << 20:
+            part = sock.recv(32768)
+            if not part:
+                break
+            total += len(part)
+            time.sleep(0.03)  # slow, but the queue keeps moving
+        sock.close()
+        return total
+
+    box = in_thread(slow_reader)
+    pool.CallSoon(_stop_when, pool, lambda: reasons, 30)
+    run_pool(pool, 35)
+    total = finished(box, 30)
+    assert total == count << 20
+    assert reasons == [XClosedReason.ClosedByHost], reasons
+
+
+def test_unread_data_comes_first_and_in_order():
+    # A reader that took bytes it does not own gives them back (e.g. a protocol switch):
+    # the next reader gets them before what the socket still holds, in call order.
+    pool = XAsyncSocketsPool()
+    first = []
+    second = []
+    stopped = []
+
+    def resume(cli):
+        taken = b"".join(first)
+        cli.UnreadData(taken[2:4])
+        cli.UnreadData(memoryview(taken)[4:])
+        cli.AsyncRecvStream(lambda c, d, a: second.append(d))
+
+    def on_first(cli, data, arg):
+        first.append(data)
+        if len(b"".join(first)) >= 6 and not stopped:
+            cli.StopRecvStream()
+            stopped.append(True)  # the peer now sends more: it waits in the kernel
+            pool.CallLater(0.2, resume, cli)
+
+    srv = _closing_server(pool, lambda cli: cli.AsyncRecvStream(on_first), [])
+
+    def peer():
+        sock = connect(srv.SrvAddr)
+        send_all(sock, b"abcdef")
+        limit = time.time() + 10
+        while not stopped and time.time() < limit:
+            time.sleep(0.01)
+        send_all(sock, b"XYZ")
+        limit = time.time() + 10
+        while len(b"".join(second)) < 7 and time.time() < limit:
+            time.sleep(0.01)
+        sock.close()
+
+    box = in_thread(peer)
+    pool.CallSoon(_stop_when, pool, lambda: len(b"".join(second)) >= 7)
+    run_pool(pool)
+    finished(box)
+    assert b"".join(first) == b"abcdef"
+    assert b"".join(second) == b"cdefXYZ"

@@ -128,18 +128,24 @@ class ServerConnection:
             if reader is PAUSED or reader is NEED_DATA:
                 return reader
         try:
-            buf = self._buf
-            event = reader.read(buf)
+            event = reader.read(self._buf)
+            kind = type(event)
+            if kind is Data:
+                self.client_is_waiting_for_100_continue = False  # SEND_BODY stays
+                return event
+            if kind is EndOfMessage:  # the usual end: no call to _process_their_event
+                self.client_is_waiting_for_100_continue = False
+                state.client_event(EndOfMessage)
+                self._reader = None
+                return event
             if event is None:
                 if not self._closed:
                     return NEED_DATA
-                if len(buf):
+                if len(self._buf):
                     raise RemoteProtocolError("peer closed in the middle of a request")
                 event = reader.eof()
-            if type(event) is Data:
-                self.client_is_waiting_for_100_continue = False  # SEND_BODY stays
-            else:
-                self._process_their_event(event)
+                kind = type(event)
+            self._process_their_event(event, kind)
             return event
         except Exception as exc:
             state.process_error(CLIENT)
@@ -162,9 +168,8 @@ class ServerConnection:
             return PAUSED
         return NOTHING  # DONE and closed, MUST_CLOSE, CLOSED: only EOF may follow
 
-    def _process_their_event(self, event):
+    def _process_their_event(self, event, kind):
         state = self._state
-        kind = type(event)
         if kind is Request:
             body_reader, keep_alive, expects_continue, wants_upgrade = self._request_reader.info
             if wants_upgrade:

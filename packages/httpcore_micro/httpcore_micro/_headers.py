@@ -56,14 +56,14 @@ def parse_header_lines(lines, max_headers):
         raise RemoteProtocolError("too many header fields (max %d)" % max_headers, 431)
     headers = []
     append = headers.append
-    try:
-        # A plain loop: about 15 % faster than nested comprehensions on CPython 3.11.
-        for line in lines:
-            name, value = line.split(b":", 1)
-            # Values cannot hold CR, LF, VT or FF any more: strip() only removes SP / HTAB.
-            append((name.lower(), value.strip()))
-    except ValueError:  # a line without a colon did not unpack into two parts
-        raise RemoteProtocolError(_explain_bad_lines(lines)) from None
+    # A plain loop: faster than nested comprehensions on CPython 3.11, and partition()
+    # is a cheaper call than split(b":", 1).
+    for line in lines:
+        name, colon, value = line.partition(b":")
+        if not colon:
+            raise RemoteProtocolError(_explain_bad_lines(lines))
+        # Values cannot hold CR, LF, VT or FF any more: strip() only removes SP / HTAB.
+        append((name.lower(), value.strip()))
     fields = dict(headers)
     if not COMMON_NAMES.issuperset(fields):
         names = [name for name in fields if name not in COMMON_NAMES]

@@ -58,10 +58,10 @@ def parse_request_line(line, limits):
     """b"GET / HTTP/1.1" -> (method, target, version) (RFC 9112 3)."""
     if len(line) > limits.max_target + REQUEST_LINE_OVERHEAD:
         check_request_line_length(line, limits)
-    parts = line.split(b" ")
-    if len(parts) != 3:
-        raise _bad_line(line, "malformed request line %r" % line[:80])
-    method, target, version = parts
+    try:
+        method, target, version = line.split(b" ")
+    except ValueError:  # not exactly two single spaces
+        raise _bad_line(line, "malformed request line %r" % line[:80]) from None
     if version == b"HTTP/1.1":
         version = b"1.1"
     else:
@@ -458,4 +458,3 @@ class NothingReader:
 
 
 NOTHING = NothingReader()
-

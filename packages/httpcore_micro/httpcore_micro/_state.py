@@ -68,17 +68,27 @@ JOINT_TRANSITIONS = {
 }
 
 
-def _flatten(table):
-    """{state: {event: next}} -> {(state, event): next}: one lookup per event."""
-    flat = {}
-    for state, transitions in table.items():
-        for event_key, target in transitions.items():
-            flat[(state, event_key)] = target
-    return flat
+_ALL_STATES = (
+    IDLE,
+    SEND_RESPONSE,
+    SEND_BODY,
+    DONE,
+    MUST_CLOSE,
+    CLOSED,
+    ERROR,
+    MIGHT_SWITCH_PROTOCOL,
+    SWITCHED_PROTOCOL,
+)
 
 
-_CLIENT_NEXT = _flatten(EVENT_TRANSITIONS[CLIENT])
-_SERVER_NEXT = _flatten(EVENT_TRANSITIONS[SERVER])
+def _complete(table):
+    """Every state gets a (possibly empty) transition dict: ``table[state].get(event)``
+    is then one lookup by state and one by event type, no key tuple to build."""
+    return dict((state, table.get(state, {})) for state in _ALL_STATES)
+
+
+_CLIENT_NEXT = _complete(EVENT_TRANSITIONS[CLIENT])
+_SERVER_NEXT = _complete(EVENT_TRANSITIONS[SERVER])
 # States that appear in JOINT_TRANSITIONS or the switch rules.
 _TRIGGER_STATES = frozenset((CLOSED, ERROR, MIGHT_SWITCH_PROTOCOL, SWITCHED_PROTOCOL))
 
@@ -96,13 +106,13 @@ class ConnectionState:
 
     def client_event(self, event_key):
         """The client (they) sent an event of type ``event_key``."""
-        client = _CLIENT_NEXT.get((self.client, event_key))
+        client = _CLIENT_NEXT[self.client].get(event_key)
         if client is None:
             raise LocalProtocolError(
                 "client cannot send %s in state %s" % (_name(event_key), self.client)
             )
         if event_key is Request:
-            server = _SERVER_NEXT.get((self.server, REQUEST_RECEIVED))
+            server = _SERVER_NEXT[self.server].get(REQUEST_RECEIVED)
             if server is None:
                 raise LocalProtocolError("request while we are in state %s" % self.server)
             self.server = server
@@ -113,7 +123,7 @@ class ConnectionState:
 
     def server_event(self, event_key):
         """We (the server) send an event of type ``event_key`` (or (type, marker))."""
-        server = _SERVER_NEXT.get((self.server, event_key))
+        server = _SERVER_NEXT[self.server].get(event_key)
         if server is None:
             raise LocalProtocolError("cannot send %s in state %s" % (_name(event_key), self.server))
         if event_key is Response and self.switch_proposed:

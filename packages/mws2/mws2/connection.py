@@ -45,6 +45,9 @@ from .request import HttpRequest
 
 # Bytes of pipelined requests buffered while one is answered, before reading pauses.
 PIPELINE_BUFFER = 65536
+# Least time a response may sit unsent because the peer stopped reading (the limit is
+# max(RequestsTimeoutSec, this)): a busy browser or a board's Wi-Fi may pause a while.
+SEND_STALL_MIN_SEC = 5
 
 
 class _Trampoline:
@@ -125,12 +128,16 @@ class HttpConnection:
         self._receiving = False
         self._peer_shut = False  # the peer shut down its sending side
         self._upgraded = None  # (on_data, on_closed) once a new protocol took over
+        self._switched = False  # the 101 is framed: HTTP reads nothing more
         self._open_stream = None
         self._steps = _Trampoline(self)
         self._outq = []
         self._flushing = False
         self.trailing_data = b""
         client.OnClosed = self._on_closed
+        # A peer that stops reading a big answer would hold the connection (and the
+        # file or stream) forever: xasync closes it once the queue stops moving.
+        client.SendTimeoutSec = max(mws2._timeoutSec, SEND_STALL_MIN_SEC)
 
     # ---- life cycle ----------------------------------------------------------------
 
@@ -138,11 +145,12 @@ class HttpConnection:
         self._arm_recv()
         self._schedule_watchdog()
 
-    def _arm_recv(self):
+    def _arm_recv(self, on_data=None):
         if self._closed or self._receiving or self._peer_shut:
             return
         self._receiving = True
-        self.client.AsyncRecvStream(self._on_data, None, None, self._on_peer_shutdown)
+        self.client.AsyncRecvStream(on_data or self._on_data, None, None,
+                                    self._on_peer_shutdown)
 
     def _schedule_watchdog(self):
         pool = self.mws2._xasPool
@@ -195,8 +203,10 @@ class HttpConnection:
     # ---- receive -------------------------------------------------------------------
 
     def _on_data(self, client, data, arg):
-        if self._upgraded is not None:
-            self._upgraded[0](data)
+        if self._switched:
+            # Read by HTTP's stream before it stopped (with worker threads such a chunk
+            # may wait behind the handler that switched): the new protocol's bytes.
+            client.UnreadData(data)
             return
         self._last_activity = now = monotonic()
         if self._request is None and self._head_started is None and data:
@@ -472,11 +482,22 @@ class HttpConnection:
         self._steps.call(step)
 
     def switch_protocols(self, headers, response):
-        """Send the 101 and stop HTTP on this connection (RFC 9110 section 15.2.2)."""
+        """Send the 101 and stop HTTP on this connection (RFC 9110 section 15.2.2).
+
+        Whoever takes the socket next (``take_over``, or a module that calls the
+        client's ``AsyncRecv*`` itself) must get every byte after the request: HTTP's
+        receive stream stops before the 101 leaves (so a peer's answer to the 101 waits
+        in the kernel, not in HTTP's hands), and the bytes HTTP read ahead go back to
+        the client (``UnreadData``), where the next read finds them first."""
 
         def frame():
             data = self._http.send(InformationalResponse(101, headers))
-            self.trailing_data = bytes(self._http.trailing_data or b"")
+            self._switched = True
+            # Both are handed to the loop before the 101 is (same thread, in order).
+            self._stop_recv()
+            trailing = self._http.trailing_data
+            if trailing:
+                self.client.UnreadData(trailing)
             return data
 
         self._queue(frame, None)
@@ -487,7 +508,12 @@ class HttpConnection:
         if self._peer_shut:  # it stopped sending before the switch: nothing will come
             self.client.AsyncSendData(b"", _close_client)
             return
-        self._arm_recv()
+        self._arm_recv(self._on_upgraded_data)
+
+    def _on_upgraded_data(self, client, data, arg):
+        upgraded = self._upgraded
+        if upgraded is not None:
+            upgraded[0](data)
 
     def _response_done(self, response):
         response._finished()

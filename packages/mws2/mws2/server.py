@@ -215,7 +215,18 @@ class MicroWebSrv2:
 
     def _on_server_closed(self, srv, reason):
         addr = self._boundAddr or self._bindAddr
-        self.Log("Server %s:%s closed" % (addr[0], addr[1]), MicroWebSrv2.INFO)
+        if srv is not self._xasSrv:  # Stop() asked for it (or an older, replaced server)
+            self.Log("Server %s:%s closed" % (addr[0], addr[1]), MicroWebSrv2.INFO)
+            return
+        # The listening socket died under us (e.g. an error while accepting): nothing
+        # more can connect. Say it loudly and stop, so IsRunning turns False and a
+        # program looping on it can restart (StartManaged works again afterwards).
+        self.Log(
+            "Server %s:%s lost its listening socket (reason %s): stopping"
+            % (addr[0], addr[1], reason),
+            MicroWebSrv2.ERROR,
+        )
+        self.Stop()
 
     # ---- connections ---------------------------------------------------------------
 

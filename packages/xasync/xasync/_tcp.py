@@ -11,6 +11,7 @@ from ._compat import (
     WOULD_BLOCK,
     WRITE,
     bound_addr,
+    now_ms,
     resolve,
     set_nodelay,
     socket_error,
@@ -102,6 +103,7 @@ class XAsyncTCPClient(XAsyncSocket):
         self._recv_len = recvBufSlot.Size if recvBufSlot is not None else DEFAULT_RECV_LEN
         self._rbuf = bytearray()
         self._rpos = 0
+        self._unread_len = 0  # given-back bytes at the front of _rbuf (UnreadData)
         self._rmode = _MODE_NONE
         self._rsize = None
         self._rcb = None
@@ -113,6 +115,8 @@ class XAsyncTCPClient(XAsyncSocket):
         self._in_satisfy = False
         self._sendq = []
         self._sendq_bytes = 0
+        self._send_stall_ms = 0  # SendTimeoutSec in ms (0: no limit)
+        self._send_mark = None  # when queued data last moved (ms), None: queue empty
         self._connecting = False
         self._ready = True  # False while connecting or during the TLS handshake
         self._is_ssl = False
@@ -141,6 +145,21 @@ class XAsyncTCPClient(XAsyncSocket):
     def SendingQueueSize(self):
         """Bytes accepted by AsyncSend* and not yet handed to the kernel."""
         return self._sendq_bytes
+
+    @property
+    def SendTimeoutSec(self):
+        """Longest time queued data may make no progress (None: no limit)."""
+        return self._send_stall_ms / 1000 if self._send_stall_ms else None
+
+    @SendTimeoutSec.setter
+    def SendTimeoutSec(self, seconds):
+        # A peer that stops reading holds the queue (and whatever it pins: a file, a
+        # stream, a slot) forever otherwise; the kernel never says it is gone.
+        if seconds is not None and (isinstance(seconds, bool) or seconds < 0):
+            raise ValueError("SendTimeoutSec must be None or >= 0")
+        self._send_stall_ms = int(seconds * 1000) if seconds else 0
+        if self._sendq:  # else the next queued item arms it (no loop hop per connection)
+            self._on_loop(self._arm_send_stall)
 
     @property
     def SendingBuffer(self):
@@ -195,6 +214,26 @@ class XAsyncTCPClient(XAsyncSocket):
 
     def StopRecvStream(self):
         self._on_loop(self._stop_stream)
+
+    def UnreadData(self, data):
+        """Give back bytes a reader took but does not own: the next read gets them
+        first, before anything still unread from the socket; bytes given back by
+        successive calls keep their order. Thread-safe (applied on the loop, in call
+        order). For a protocol switch: what the old protocol's parser read ahead
+        belongs to the new one."""
+        if data and not self._closed:
+            self._on_loop(self._unread, bytes(data))
+
+    def _unread(self, data):
+        if self._closed:
+            return
+        buf, pos = self._rbuf, self._rpos
+        at = pos + self._unread_len
+        self._rbuf = bytearray(buf[pos:at]) + data + buf[at:]
+        self._rpos = 0
+        self._unread_len += len(data)
+        if self._rmode != _MODE_NONE and self._ready and not self._in_satisfy:
+            self._pool.CallSoon(self._satisfy)
 
     def _start_recv(self, mode, size, callback, arg, timeout, encoding, on_shutdown=None):
         if self._closed or self._closing:
@@ -320,6 +359,8 @@ class XAsyncTCPClient(XAsyncSocket):
         buf, pos = self._rbuf, self._rpos
         end = len(buf) if size is None else pos + size
         data = bytes(buf[pos:end]) if pos or end != len(buf) else bytes(buf)
+        if self._unread_len:
+            self._unread_len = max(0, self._unread_len - (end - pos))
         if end >= len(buf):
             self._rbuf = bytearray()
             self._rpos = 0
@@ -452,6 +493,7 @@ class XAsyncTCPClient(XAsyncSocket):
             data = memoryview(data)
         self._sendq.append([data, callback, arg])
         self._sendq_bytes += size
+        self._arm_send_stall()
         if self._ready:
             self._set_mask(self._mask | WRITE)
 
@@ -460,6 +502,7 @@ class XAsyncTCPClient(XAsyncSocket):
             return
         self._sendq.append(item)
         self._sendq_bytes += item.remaining or 0
+        self._arm_send_stall()
         if self._ready:
             self._set_mask(self._mask | WRITE)
 
@@ -487,6 +530,7 @@ class XAsyncTCPClient(XAsyncSocket):
                 if not sent:
                     return
                 self._sendq_bytes -= sent
+                self._send_mark = self._pool._now
                 if self._timeout_idle:
                     self._timeout_base = self._pool._now
                 if sent < len(view):
@@ -497,6 +541,7 @@ class XAsyncTCPClient(XAsyncSocket):
             if callback is not None:
                 self._pool._dispatch(self, callback, (self, arg))
         if not queue:
+            self._send_mark = None
             self._set_mask(self._mask & ~WRITE)
 
     def _send_file_step(self, item):
@@ -526,6 +571,8 @@ class XAsyncTCPClient(XAsyncSocket):
             if item.remaining is not None:
                 item.remaining -= sent
                 self._sendq_bytes -= sent
+            if sent:
+                self._send_mark = self._pool._now
             if self._timeout_idle:
                 self._timeout_base = self._pool._now
             if done:
@@ -589,6 +636,31 @@ class XAsyncTCPClient(XAsyncSocket):
         pending = getattr(self._sock, "pending", None)
         if not self._closed and pending is not None and pending() > 0:
             self._on_readable()
+
+    # ------------------------------------------------------------ send stall
+
+    def _arm_send_stall(self):
+        """Start the no-progress clock when the queue gets its first item."""
+        if self._closed or not self._sendq:
+            return
+        if self._send_mark is None:
+            self._send_mark = now_ms()
+        if self._send_stall_ms:
+            self._pool._schedule(self, self._send_mark + self._send_stall_ms)
+
+    def _on_timer(self, when, now):
+        if self._closed:
+            return
+        stall = self._send_stall_ms
+        if stall and self._send_mark is not None and self._sendq:
+            deadline = self._send_mark + stall
+            if deadline <= now:
+                self.LastError = XAsyncTCPClientException(
+                    "no send progress for %d ms (SendTimeoutSec)" % stall)
+                self._close(XClosedReason.Timeout)
+                return
+            self._pool._schedule(self, deadline)
+        XAsyncSocket._on_timer(self, when, now)
 
     def _on_timeout(self):
         if self._connecting:
@@ -681,8 +753,10 @@ class XAsyncTCPClient(XAsyncSocket):
     def _release_resources(self):
         self._sendq = []
         self._sendq_bytes = 0
+        self._send_mark = None
         self._rbuf = bytearray()
         self._rpos = 0
+        self._unread_len = 0
         self._rcb = None
         if self._recv_slot is not None and self._slots_owner is not None:
             self._slots_owner.ReleaseSlot(self._recv_slot)

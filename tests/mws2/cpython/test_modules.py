@@ -10,6 +10,9 @@ from mws2 import MicroWebSrv2
 from mws2.server import MicroWebSrv2Exception
 
 CUSTOM_MODULE = """
+import time
+
+
 class ItestGate:
     def __init__(self):
         self.seen = []
@@ -20,10 +23,12 @@ class ItestGate:
             request.Response.ReturnForbidden()
         elif request.Path == "/gate/broken":
             raise ValueError("module bug")
-        elif request.IsUpgrade and request.Upgrade == "x-echo":
+        elif request.IsUpgrade and request.Upgrade in ("x-echo", "x-echo-late"):
             response = request.Response
             assert response.UserAddress == request.UserAddress and not response.IsSSL
-            response.SwitchingProtocols("x-echo")
+            response.SwitchingProtocols(request.Upgrade)
+            if request.Upgrade == "x-echo-late":
+                time.sleep(0.3)  # the peer's bytes arrive before the module reads
             client = request.XAsyncTCPClient
             client.AsyncRecvStream(lambda cli, data, arg: cli.AsyncSendData(data.upper()))
 """
@@ -89,6 +94,28 @@ def test_module_switching_protocols_takes_the_socket(site):
         while len(data) < 5:
             data += sock.recv(10)
         assert data == b"HELLO"
+
+
+@pytest.mark.parametrize("early", [b"", b"early "])
+def test_bytes_before_the_module_reads_are_not_lost(site, early):
+    # Bug 9: bytes sent with the upgrade request (read ahead by HTTP) and bytes that
+    # arrive after the 101 but before the module starts reading all reach the module.
+    mws, _, _ = site
+    with connect(mws) as sock:
+        sock.sendall(
+            b"GET /x HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: x-echo-late\r\n\r\n"
+            + early
+        )
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += sock.recv(1)
+        assert head.startswith(b"HTTP/1.1 101 ")
+        sock.sendall(b"hello")
+        want = early.upper() + b"HELLO"
+        data = b""
+        while len(data) < len(want):
+            data += sock.recv(100)
+        assert data == want
 
 
 def test_failing_module_is_logged_and_the_request_goes_on(site):

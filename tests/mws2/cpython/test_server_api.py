@@ -336,3 +336,31 @@ def test_managed_in_calling_thread_blocks_until_stopped():
     assert not thread.is_alive() and not mws.IsRunning
     time.sleep(0)
     assert mws2.__version__ == "0.1.0"
+
+
+@pytest.mark.parametrize("threads", [0, 2])
+def test_losing_the_listening_socket_stops_the_server_and_a_restart_works(threads):
+    # Bug 7b: the listener closed without Stop() (here its accept handler raises, and
+    # xasync closes a socket whose handler raised): ERROR logged, IsRunning False.
+    log = LogCapture()
+
+    def configure(mws):
+        mws.OnLogging = log
+
+    with running(threads=threads, configure=configure) as mws:
+        srv = mws._xasSrv
+
+        def broken_accept(mask):
+            raise RuntimeError("accept handler bug")
+
+        srv._on_events = broken_accept
+        try:
+            socket_ = connect(mws, timeout=2)
+            socket_.close()
+        except OSError:
+            pass
+        assert wait_for(lambda: not mws.IsRunning, timeout=5)
+        assert "lost its listening socket" in log.text(MicroWebSrv2.ERROR)
+        mws.StartManaged(parllProcCount=1)
+        assert mws.IsRunning
+        assert requests.get(url(mws, "/api-test/hello"), timeout=5).text == "hello http"

@@ -262,3 +262,46 @@ def test_idle_websocket_is_pinged_and_kept(server):
             assert time.monotonic() - started < 5
     finally:
         module.OnWebSocketAccepted = previous
+
+
+class _Unallocatable:
+    """Convertible into bytes, but the copy cannot be allocated (a board's full heap)."""
+
+    def __bytes__(self):
+        raise MemoryError("memory allocation failed, allocating 65547 bytes")
+
+
+def test_send_without_memory_returns_false_and_warns(server):
+    # Bug 8: both places where a send can run out of memory give False + a WARNING.
+    got = {}
+    lines = []
+
+    def grab(mws, ws):
+        got["convert"] = ws.SendBinaryMessage(_Unallocatable())
+        real = ws._ws
+
+        class NoMemoryFraming:
+            state = real.state
+
+            def send_text(self, text):
+                raise MemoryError("memory allocation failed")
+
+        ws._ws = NoMemoryFraming()
+        got["frame"] = ws.SendTextMessage("x" * 100)
+        ws._ws = real
+        got["after"] = ws.SendBinaryMessage(memoryview(b"still-works"))
+
+    module = MicroWebSrv2.LoadModule("WebSockets")
+    previous = module.OnWebSocketAccepted
+    module.OnWebSocketAccepted = grab
+    previous_log = server.OnLogging
+    server.OnLogging = lambda mws, msg, kind: lines.append((kind, msg))
+    try:
+        with ws_connect(ws_url(server)) as client:
+            assert client.recv(timeout=3) == b"still-works"
+    finally:
+        module.OnWebSocketAccepted = previous
+        server.OnLogging = previous_log
+    assert got == {"convert": False, "frame": False, "after": True}
+    warned = [msg for kind, msg in lines if kind == MicroWebSrv2.WARNING and "out of memory" in msg]
+    assert len(warned) == 2

@@ -209,6 +209,9 @@ class WebSocket:
                 return False
             try:
                 data = make_bytes(self._ws)
+            except MemoryError as exc:  # a board's heap cannot hold the frame: not sent
+                self._log_no_memory(exc)
+                return False
             except Exception as exc:  # wsframe refuses (state) or bad payload: not sent
                 self._mws2.Log("WebSocket send refused: %s" % exc, self._mws2.DEBUG)
                 return False
@@ -240,20 +243,33 @@ class WebSocket:
         self._client.Close()
 
     def SendTextMessage(self, msg):
-        """Send a text message (empty allowed, RFC 6455 5.6); False if closed."""
+        """Send a text message (empty allowed, RFC 6455 5.6); False if closed or if the
+        frame cannot be allocated (logged at WARNING)."""
         if not isinstance(msg, str):
             raise TypeError('"msg" must be a string')
         return self._send(lambda ws: ws.send_text(msg))
 
     def SendBinaryMessage(self, msg):
-        """Send a binary message (bytes-like, empty allowed); False if closed."""
+        """Send a binary message (bytes-like, empty allowed); False if closed or if the
+        frame cannot be allocated (logged at WARNING)."""
         if msg is None or isinstance(msg, (str, int, float, bool)):
             raise TypeError('"msg" must be bytes or convertible into bytes')
-        try:
-            data = bytes(msg)
-        except TypeError:
-            raise TypeError('"msg" must be bytes or convertible into bytes') from None
+        if isinstance(msg, (bytes, bytearray, memoryview)):
+            data = msg  # wsframe takes any bytes-like: no copy of our own
+        else:
+            try:
+                data = bytes(msg)
+            except TypeError:
+                raise TypeError('"msg" must be bytes or convertible into bytes') from None
+            except MemoryError as exc:  # same outcome as a frame that cannot be built
+                self._log_no_memory(exc)
+                return False
         return self._send(lambda ws: ws.send_bytes(data))
+
+    def _log_no_memory(self, exc):
+        self._mws2.Log(
+            "WebSocket message not sent (out of memory): %s" % exc, self._mws2.WARNING
+        )
 
     def Close(self):
         """Start the close handshake (code 1000); the TCP connection follows."""
