@@ -230,3 +230,20 @@ def test_stop_and_call_soon_racing_the_loop_end_never_raise():
             finished(box)
         assert not pool.WaitEventsProcessing
         waker.wake()  # closed with the loop: a no-op, not an OSError
+
+
+def test_a_cancelled_timer_lets_go_of_its_call():
+    # Its heap entry stays until the delay ends: it must not pin what the call would
+    # have used (a closed WebSocket's half-received message on a 1 MiB heap: bug 7).
+    pool = XAsyncSocketsPool()
+    ran = []
+    payload = bytearray(65536)
+    timer = pool.CallLater(0.05, lambda data: ran.append(len(data)), payload)
+    kept = pool.CallLater(0.05, lambda data: ran.append(len(data)), b"kept")
+    timer.cancel()
+    assert timer.cancelled
+    assert timer._func is None and timer._args == ()
+    pool.CallLater(0.2, pool.StopWaitEvents)
+    pool.AsyncWaitEvents(threadsCount=0)
+    assert ran == [4]
+    assert not kept.cancelled

@@ -535,6 +535,16 @@ def test_on_data_sent_never_runs_inside_async_send_data():
 
 def test_out_of_memory_while_accepting_drops_that_connection_only():
     """A board out of heap mid-accept: that connection is dropped, the server listens on."""
+    _accept_out_of_memory(registered=False)
+
+
+def test_out_of_memory_after_registering_drops_that_connection_only():
+    # The MemoryError may strike once the client sits in the pool but before its id is
+    # stored: dropping it must not raise (that closed the listener: bug 7, 1 MiB heap).
+    _accept_out_of_memory(registered=True)
+
+
+def _accept_out_of_memory(registered):
     import xasync._server as server_module
 
     real_client = server_module.XAsyncTCPClient
@@ -543,6 +553,9 @@ def test_out_of_memory_while_accepting_drops_that_connection_only():
     def failing_client(*args):
         if failures[0]:
             failures[0] -= 1
+            if registered:
+                half_made = real_client(*args)
+                del half_made._id  # as if the allocation storing it had failed
             raise MemoryError("simulated")
         return real_client(*args)
 

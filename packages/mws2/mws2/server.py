@@ -146,6 +146,12 @@ class MicroWebSrv2:
             raise TypeError('"asyncSocketsPool" must be an XAsyncSocketsPool')
         if self._xasSrv is not None:
             raise MicroWebSrv2Exception("the server is already running")
+        # Import what serving a request needs now, while the heap is free: a lazy import
+        # that hits MemoryError under load leaves a half-made module behind, and every
+        # later connection then fails on it ("can't import name"): the server never
+        # recovers (bug 7, 1 MiB heap).
+        from . import connection, dispatch, status  # noqa: F401
+
         # A few slots over BufferSlotsCount let us answer 503 to the connections beyond
         # MaxConnections (xasync closes silently when no slot is left). Slots are lazy.
         slots = XBufferSlots(self._slotsCount + REFUSAL_SLOTS, self._slotsSize, self._keepAlloc)

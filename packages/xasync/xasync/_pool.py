@@ -59,11 +59,19 @@ class _Timer:
         self.cancelled = False
 
     def _on_timer(self, when, now):
-        if not self.cancelled:
-            self._func(*self._args)
+        # args before func: cancel() (any thread) clears func first, then args.
+        args = self._args
+        func = self._func
+        if func is not None and not self.cancelled:
+            func(*args)
 
     def cancel(self):
+        # The entry stays in the heap until its time: let go of what the call would
+        # have used (e.g. a closed WebSocket and its half-received message), or a board
+        # keeps that memory pinned for the whole delay.
         self.cancelled = True
+        self._func = None
+        self._args = ()
 
 
 class _Workers:
@@ -261,7 +269,7 @@ class XAsyncSocketsPool:
         return sock_id
 
     def _remove(self, asock):
-        self._sockets.pop(asock._id, None)
+        self._sockets.pop(getattr(asock, "_id", None), None)
         if asock._registered_mask and self._poller is not None:
             self._poller.unregister(asock._sock)
         asock._registered_mask = 0

@@ -81,9 +81,11 @@ class XAsyncTCPServer(XAsyncSocket):
 
     def _drop_half_made(self, conn):
         pool = self._pool
-        for asock in list(pool._sockets.values()):
+        for key, asock in list(pool._sockets.items()):
             if asock._sock is conn:  # registered before its set-up failed
                 asock._closed = True  # a pending interest change must not re-register it
+                # By key: the MemoryError may have struck before `_id` was stored.
+                pool._sockets.pop(key, None)
                 pool._remove(asock)
                 slot, owner = asock._recv_slot, getattr(asock, "_slots_owner", None)
                 if slot is not None and owner is not None:
