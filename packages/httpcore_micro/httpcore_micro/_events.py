@@ -50,7 +50,9 @@ class Request(Event):
         self.http_version = http_version
 
 
-class InformationalResponse(Event):
+class _StatusLineEvent(Event):
+    """What every response head carries; the two subclasses differ only in type."""
+
     __slots__ = ("status_code", "headers", "reason")
     _fields = __slots__
 
@@ -60,14 +62,12 @@ class InformationalResponse(Event):
         self.reason = reason
 
 
-class Response(Event):
-    __slots__ = ("status_code", "headers", "reason")
-    _fields = __slots__
+class InformationalResponse(_StatusLineEvent):
+    __slots__ = ()
 
-    def __init__(self, status_code, headers=(), reason=b""):
-        self.status_code = status_code
-        self.headers = headers
-        self.reason = reason
+
+class Response(_StatusLineEvent):
+    __slots__ = ()
 
 
 class Data(Event):
