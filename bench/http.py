@@ -7,8 +7,11 @@ request each, every answer counted), static-file throughput for a 10 MiB file (m
 microdot), and mws2 against microdot on MicroPython (the unix port).
 
 Ends with ``mws2_vs_uvicorn_httptools: <ratio>``: keep-alive requests/s of the faster
-mws2 setting run (``--mws2-threads``, 1 and 2 worker threads by default) over uvicorn's,
-each the best of interleaved rounds.
+mws2 setting run (``--mws2-threads``: 0 and 1 worker thread by default) over uvicorn's,
+each the best of interleaved rounds. 0 is ``StartManaged(parllProcCount=0)``: every
+callback on the one event-loop thread, as uvicorn and microdot run; on CPython that is what
+a user after throughput picks, since worker threads only hand each callback through a
+queue under the GIL (measured: 0 >= 1 > 2 workers on this 2-core machine).
 Run: ``python3 bench/http.py`` (``--quick`` for short runs; ``--parts cpython,static``
 to choose among cpython, connections, static, micropython). Needs ``wrk`` (Debian
 package ``wrk``; installed with apt-get when running as root).
@@ -323,6 +326,12 @@ def _interleaved_rounds(wrk, servers, args, connections):
     return best
 
 
+def _mws2_label(threads):
+    if threads == 0:
+        return "mws2 (no worker thread)"
+    return "mws2 (%d worker thread%s)" % (threads, "" if threads == 1 else "s")
+
+
 def part_cpython(wrk, args):
     print(
         "\nHello, world! on CPython %s (wrk -t2 -c%d -d%ds, best of %d interleaved rounds)"
@@ -331,7 +340,7 @@ def part_cpython(wrk, args):
     with contextlib.ExitStack() as stack:
         servers = []
         for threads in args.mws2_threads:
-            label = "mws2 (%d worker thread%s)" % (threads, "" if threads == 1 else "s")
+            label = _mws2_label(threads)
             servers.append((label, stack.enter_context(mws2_server(threads))))
         uvicorn_label = "uvicorn httptools (1 worker)"
         servers.append((uvicorn_label, stack.enter_context(uvicorn_server())))
@@ -584,7 +593,9 @@ def parse_args(argv):
     parser.add_argument("-d", type=int, default=5, help="seconds per wrk run (5)")
     parser.add_argument("-c", type=int, default=50, help="wrk connections (50)")
     parser.add_argument("--connections", type=int, default=10000, help="simultaneous sockets")
-    parser.add_argument("--mws2-threads", default="1,2", help="worker thread counts to run (1,2)")
+    parser.add_argument(
+        "--mws2-threads", default="0,1", help="worker thread counts to run (0,1; 0: none)"
+    )
     parser.add_argument("--rounds", type=int, default=2, help="interleaved wrk rounds (2)")
     parser.add_argument("--mp-c", type=int, default=10, help="wrk connections on MicroPython")
     parser.add_argument("--mp-heap", default="8M", help="MicroPython heap size (8M)")

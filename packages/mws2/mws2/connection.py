@@ -41,6 +41,7 @@ from httpcore_micro import (
 
 from . import status as _status
 from .compat import elapsed_since, monotonic, new_lock
+from .dispatch import process_request
 from .request import HttpRequest
 
 # Bytes of pipelined requests buffered while one is answered, before reading pauses.
@@ -66,22 +67,24 @@ class _Trampoline:
         self._running = False
 
     def call(self, func, *args):
+        # The queue is only ever non-empty while a caller is running it, so an idle
+        # connection runs ``func`` at once (one lock round instead of two per step).
         with self._lock:
-            self._queue.append((func, args))
             if self._running:
+                self._queue.append((func, args))
                 return
             self._running = True
         while True:
-            with self._lock:
-                if not self._queue:
-                    self._running = False
-                    return
-                func, args = self._queue.pop(0)
             try:
                 func(*args)
             except Exception as exc:  # keep draining: one failed step must not wedge the rest
                 self._conn.mws2._log_exception("Connection step", exc)
                 self._conn.close()
+            with self._lock:
+                if not self._queue:
+                    self._running = False
+                    return
+                func, args = self._queue.pop(0)
 
 
 class _FileItem:
@@ -305,8 +308,6 @@ class HttpConnection:
             self._answer_error(413, "request content over MaxRequestContentLength")
 
     def _dispatch(self):
-        from .dispatch import process_request
-
         self._busy = True
         request = self._request
         if self._body:

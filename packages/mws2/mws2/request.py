@@ -68,12 +68,21 @@ class HttpRequest:
         self._path = _origin_path(path)
         self._queryString = query or ""
         self._queryParams = None
-        self._headers = _headers_dict(event.headers)
+        self._headersDict = None  # built on first use (see _headers)
         self._rawHeaders = event.headers
         self._keepAlive = keep_alive
         self._content = None
         self._is_head = self._method == "HEAD"
         self._response = HttpResponse(microWebSrv2, self)
+
+    @property
+    def _headers(self):
+        # Decoded on first use: many handlers read no header at all, and a browser sends
+        # a dozen or more, so building the dict for every request is wasted work.
+        headers = self._headersDict
+        if headers is None:
+            headers = self._headersDict = _headers_dict(self._rawHeaders)
+        return headers
 
     def __repr__(self):
         return "<HttpRequest %s %s>" % (self._method, self._path)
@@ -214,8 +223,13 @@ class HttpRequest:
 
     @property
     def IsUpgrade(self):
-        tokens = _split_list(self._headers.get("connection", "").lower())
-        return "upgrade" in tokens
+        # Scans the raw fields without building the header dict: dispatch asks this of
+        # every request. Repeated Connection fields count as one list (RFC 9110 5.3).
+        for name, value in self._rawHeaders:
+            if len(name) == 10 and _decode(name).lower() == "connection":
+                if "upgrade" in _split_list(_decode(value).lower()):
+                    return True
+        return False
 
     @property
     def Upgrade(self):

@@ -101,8 +101,11 @@ class HttpResponse:
 
     def _cors_headers(self, out):
         origin = self._accessControlAllowOrigin
+        mws2 = self._mws2
+        if origin is None and not mws2.CORSAllowAll and not mws2.AllowAllOrigins:
+            return  # the usual case: no CORS header, and no need to read Origin
         request_origin = self._request.Origin
-        if origin is None and self._mws2.CORSAllowAll and request_origin:
+        if origin is None and mws2.CORSAllowAll and request_origin:
             # Credentials are allowed with CORSAllowAll: the Fetch standard then forbids
             # "*", so the request's own origin is echoed back.
             origin = request_origin

@@ -137,12 +137,18 @@ def set_reuse_addr(sock):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 
 
+# MicroPython's socket module has no IPPROTO_TCP / TCP_NODELAY constants even where the
+# OS supports the option: fall back to the values Linux, the BSDs, macOS, Windows and
+# lwIP all share (IPPROTO_TCP = 6 by IANA protocol number, TCP_NODELAY = 1).
+_IPPROTO_TCP = getattr(socket, "IPPROTO_TCP", 6)
+_TCP_NODELAY = getattr(socket, "TCP_NODELAY", 1)
+
+
 def set_nodelay(sock):
-    if hasattr(socket, "TCP_NODELAY"):
-        try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:  # not a TCP socket on this platform: latency only, not fatal
-            pass
+    try:
+        sock.setsockopt(_IPPROTO_TCP, _TCP_NODELAY, 1)
+    except (OSError, AttributeError):  # no such option here (or no setsockopt): latency only
+        pass
 
 
 def bind_addr(sock, addr):
