@@ -8,49 +8,19 @@ on CPython in tests/mws2/cpython/test_autobahn_server.py. Sections 12 and 13 nee
 permessage-deflate, which mws2 does not negotiate.
 """
 
-import json
-import shutil
-import subprocess
-import sys
-
-import pytest
+from kosoku_suite import not_passed, run_fuzzingclient
 
 CASES = ("1.*", "2.*", "3.*", "4.*", "5.*", "6.*", "7.*", "10.*")
 CASES += ("9.1.1", "9.2.1", "9.7.*", "9.8.*")
 EXPECTED_CASES = 261  # what kosoku 0.1.0 selects with CASES
-ACCEPTED = ("OK", "NON-STRICT", "INFORMATIONAL")
 SUITE_TIMEOUT = 400
 
 
-def kosoku_command():
-    path = shutil.which("kosoku")
-    if path:
-        return [path]
-    try:
-        import kosoku  # noqa: F401
-    except ImportError:
-        pytest.skip("kosoku (the Autobahn TestSuite runner) is not installed")
-    return [sys.executable, "-m", "kosoku"]
-
-
 def test_autobahn_cases(mp_server, tmp_path):
-    command = kosoku_command() + ["-m", "fuzzingclient", "127.0.0.1:%d" % mp_server.port]
-    for pattern in CASES:
-        command += ["-i", pattern]
-    command += ["-o", str(tmp_path)]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=SUITE_TIMEOUT)
-    index = tmp_path / "index.json"
-    assert index.exists(), "kosoku wrote no report:\n%s\n%s" % (run.stdout, run.stderr)
-    with open(index) as f:
-        (results,) = json.load(f).values()
+    results = run_fuzzingclient(mp_server.port, tmp_path, include=CASES, exclude=(),
+                                timeout=SUITE_TIMEOUT)
     assert len(results) == EXPECTED_CASES, "kosoku ran %d cases" % len(results)
-    bad = []
-    for case, result in sorted(results.items()):
-        verdicts = (result["behavior"], result["behaviorClose"])
-        if not all(verdict in ACCEPTED for verdict in verdicts):
-            with open(tmp_path / result["reportfile"]) as f:
-                detail = json.load(f)
-            bad.append("%s %s/%s: %s" % (case, verdicts[0], verdicts[1], detail.get("result")))
+    bad = not_passed(results, tmp_path)
     assert not bad, "%d case(s) not passed on %s:\n%s\n%s" % (
         len(bad),
         mp_server.runtime,
