@@ -200,7 +200,7 @@ class ServerConnection:
                     state.server_event(Data)  # raises: not allowed here
                 return self._writer.data(event.data)
             if kind is Response:
-                return self._send_response(event)
+                return self._send_head(event.status_code, event.headers, event.reason)
             if kind is EndOfMessage:
                 writer = self._writer
                 state.server_event(EndOfMessage)
@@ -234,16 +234,42 @@ class ServerConnection:
         self.client_is_waiting_for_100_continue = False
         return head
 
-    def _send_response(self, response):
-        code = response.status_code
+    def send_response(self, status_code, headers, body=b"", reason=b""):
+        """A whole response at once -> its bytes: the same checks and state changes as
+        ``send(Response(...))``, ``send(Data(body))`` (when ``body``) and
+        ``send(EndOfMessage())`` in a row, in one call (small answers' fast path)."""
+        state = self._state
+        if state.server is ERROR:
+            raise LocalProtocolError("cannot send after an error")
+        try:
+            head = self._send_head(status_code, headers, reason)
+            writer = self._writer
+            if body:
+                if state.server is not SEND_BODY:
+                    state.server_event(Data)  # raises: not allowed here
+                body = writer.data(body)
+            state.server_event(EndOfMessage)
+            self._writer = None
+            tail = writer.end(None)
+        except Exception:
+            state.process_error(SERVER)
+            raise
+        if body:
+            head += body
+        return head + tail if tail else head
+
+    def _send_head(self, code, headers, reason):
         if type(code) is not int or code < 200 or code > 999:
             raise LocalProtocolError("final status must be 200-999, not %r" % (code,))
-        reason = response.reason
-        first_line = None if reason else _STATUS_LINES.get(code)
+        first_line = _STATUS_LINES.get(code)
+        if reason and first_line is not None:
+            # A reason of its own (or a str one: not compared, MicroPython would warn).
+            if type(reason) is not bytes or reason != REASONS[code]:
+                first_line = None  # built and checked by status_line
         if first_line is None:
             first_line = status_line(code, reason)
         lines = [first_line]
-        framing = collect_headers(response.headers, lines)
+        framing = collect_headers(headers, lines)
         writer, keep_alive = self._frame_response(code, lines, framing)
         state = self._state
         state.server_event(Response)

@@ -200,7 +200,10 @@ class RequestReader:
         self.info = None
 
     def read(self, buf):
-        end = buf.data.find(b"\r\n\r\n", buf.block_search)  # (inlined find_block_end)
+        data = buf.data
+        if buf.start == len(data):
+            return None  # nothing buffered (a keep-alive connection between requests)
+        end = data.find(b"\r\n\r\n", buf.block_search)  # (inlined find_block_end)
         if end < 0:
             end = buf.find_block_end()  # records where the search stopped
         if end < 0:

@@ -219,8 +219,10 @@ class HttpConnection:
             if self._buffered_while_busy > PIPELINE_BUFFER:
                 self._stop_recv()  # back-pressure: the kernel buffers the rest
         try:
+            if type(data) is not bytes:
+                data = bytes(data)
             with self._lock:
-                self._http.receive_data(bytes(data))
+                self._http.receive_data(data)
         except ProtocolError as exc:
             self._answer_error(exc.status_code, str(exc))
             return
@@ -266,7 +268,8 @@ class HttpConnection:
                     with self._lock:
                         self._http.receive_data(b"")
                     continue
-                self._check_head_time()
+                if self._head_started is not None:
+                    self._check_head_time()
                 return
             at_eof = False
             if event is PAUSED:
@@ -376,16 +379,23 @@ class HttpConnection:
 
     def send_whole(self, code, headers, body, response):
         """A whole answer (head, optional body, end) as one queued write."""
-        head = Response(code, headers, _status.reason(code).encode())
-        http = self._http
+        reason = _status.reason_bytes(code)
 
-        def frame():
-            data = http.send(head)
-            if body:
-                data += http.send(Data(body))
-            return data + http.send(EndOfMessage())
+        def done():
+            self._response_done(response)
 
-        self._queue(frame, lambda: self._response_done(response))
+        # _queue inlined (the usual answer: nothing else queued, one write at once).
+        with self._lock:
+            data = self._http.send_response(code, headers, body or b"", reason)
+            if self._flushing or self._outq:  # bytes before ours: they leave first
+                self._outq.append((data, done))
+                if self._flushing:
+                    return
+                data = None
+            self._flushing = True
+        if data is not None:
+            self._transmit(data, done)
+        self._flush()
 
     def send_body(self, data, on_sent=None, hold=False):
         event = Data(data)
@@ -518,12 +528,13 @@ class HttpConnection:
 
     def _response_done(self, response):
         response._finished()
-        reuse = False
         with self._lock:
-            http = self._http
-            if http.our_state == "DONE" and http.their_state == "DONE":
-                http.start_next_cycle()
+            try:
+                # Refused unless both sides are DONE (a close is due or a switch).
+                self._http.start_next_cycle()
                 reuse = True
+            except LocalProtocolError:
+                reuse = False
         if not reuse:
             self.close()
             return
@@ -533,7 +544,7 @@ class HttpConnection:
         self._buffered_while_busy = 0
         self._busy = False
         self._pump()
-        if not self._busy and not self._closed:
+        if not self._busy and not self._closed and not self._receiving:
             self._arm_recv()
 
     def _answer_error(self, code, why):

@@ -9,7 +9,7 @@ from .routes import AllowedMethods, ResolveRoute
 
 
 def process_request(mws2, request):
-    response = request.Response
+    response = request._response
     try:
         if _run_modules(mws2, request):
             return
@@ -18,14 +18,15 @@ def process_request(mws2, request):
             # a page the client's handshake would reject anyway.
             response.ReturnNotImplemented()
             return
-        route = ResolveRoute(request.Method, request.Path)
-        if route is None and request.Method == "HEAD":
+        method = request.Method
+        route = ResolveRoute(method, request.Path)
+        if route is None and method == "HEAD":
             route = ResolveRoute("GET", request.Path)  # HEAD is GET without content
         if route is not None:
             _call_handler(mws2, request, route)
-        elif request.Method in ("GET", "HEAD"):
+        elif method in ("GET", "HEAD"):
             _serve_static(mws2, request)
-        elif request.Method == "OPTIONS":
+        elif method == "OPTIONS":
             _answer_preflight(mws2, request)
         else:
             allowed = AllowedMethods(request.Path)
@@ -66,17 +67,18 @@ def _run_modules(mws2, request):
 
 
 def _call_handler(mws2, request, route):
-    response = request.Response
+    response = request._response
+    found = route._route
     try:
-        if route._route.arg_names:
-            route.Handler(mws2, request, route.Args)
+        if found.arg_names:
+            found.handler(mws2, request, route._args)
         else:
-            route.Handler(mws2, request)
+            found.handler(mws2, request)
     except Exception as exc:  # a handler bug answers 500; the server keeps serving
         mws2._log_exception("Route %r" % route, exc)
         _fail(request)
         return
-    if not response.HeadersSent:
+    if not response._hdrSent:
         mws2.Log("No response was sent from route %r" % route, mws2.WARNING)
         response.ReturnNotImplemented()
 

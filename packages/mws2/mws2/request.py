@@ -28,6 +28,9 @@ def _headers_dict(header_pairs):
     return headers
 
 
+_VERSIONS = {b"1.1": "HTTP/1.1", b"1.0": "HTTP/1.0"}
+
+
 def _origin_path(path):
     """The path of an absolute-form target (RFC 9112 3.2.2: servers accept it)."""
     lower = path[:8].lower()
@@ -62,8 +65,11 @@ class HttpRequest:
     def __init__(self, microWebSrv2, conn, event, keep_alive):
         self._mws2 = microWebSrv2
         self._conn = conn
-        self._method = _decode(event.method)
-        self._httpVer = "HTTP/" + _decode(event.http_version)
+        method = event.method
+        # Both are ASCII (a token and digits: RFC 9112 3): no latin-1 pass needed.
+        self._method = method.decode() if type(method) is bytes else _decode(method)
+        version = _VERSIONS.get(event.http_version)
+        self._httpVer = version or "HTTP/" + _decode(event.http_version)
         path, query = split_target(event.target)
         self._path = _origin_path(path)
         self._queryString = query or ""

@@ -118,21 +118,28 @@ class HttpResponse:
 
     def _final_headers(self, code, length):
         out = []
-        if not self._has_header("server"):
+        own = self._headers  # usually none: then no header of ours needs looking up
+        if not own or not self._has_header("server"):
             out.append(("Server", SERVER_NAME))
-        if not self._has_header("cache-control") and code >= 200:
+        if code >= 200 and (not own or not self._has_header("cache-control")):
             if self._allowCaching:
                 out.append(("Cache-Control", "public, max-age=%d" % CACHE_MAX_AGE_SEC))
             else:
                 out.append(("Cache-Control", "no-cache, no-store, must-revalidate"))
-        if not self._has_header("access-control-allow-origin"):
+        mws2 = self._mws2
+        if (
+            self._accessControlAllowOrigin is not None
+            or mws2._corsAllowAll
+            or mws2._allowAllOrigins
+        ) and (not own or not self._has_header("access-control-allow-origin")):
             self._cors_headers(out)
-        if self._contentType and not _status.has_no_body(code):
+        has_body = not _status.has_no_body(code)
+        if self._contentType and has_body:
             ctype = self._contentType
             if self._contentCharset:
                 ctype += "; charset=" + self._contentCharset
             out.append(("Content-Type", ctype))
-        if length is not None and not _status.has_no_body(code):
+        if length is not None and has_body:
             out.append(("Content-Length", str(length)))
         for name, value in self._headers:
             lower = name.lower()
@@ -181,7 +188,7 @@ class HttpResponse:
     def Return(self, code, content=None):
         """Answer ``code`` with ``content`` (str, bytes ...) or a small status page."""
         _check_code(code)
-        if self._already_sent():
+        if self._hdrSent and self._already_sent():
             return
         if content is None:
             body = b""

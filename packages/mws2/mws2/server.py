@@ -203,16 +203,18 @@ class MicroWebSrv2:
 
     def Stop(self):
         """Stop listening, close this server's connections; stop the pool if managed."""
-        srv, self._xasSrv = self._xasSrv, None
+        # Take everything this run owns first, then release the state, then close: once
+        # IsRunning reads False a program may start again at once (the listener-lost path
+        # stops from a pool callback), and closing must touch only the old run's objects.
+        srv, pool, conns = self._xasSrv, self._managedPool, self._all_connections()
+        self._stopped()
         if srv is not None:
             srv.Close()
-        for conn in self._all_connections():
+        for conn in conns:
             conn.close()
-        pool, self._managedPool = self._managedPool, None
         if pool is not None:
             self.Log("Stopping the managed pool", MicroWebSrv2.INFO)
             pool.StopWaitEvents()
-        self._stopped()
 
     def _stopped(self):
         self._running = False
@@ -326,7 +328,10 @@ class MicroWebSrv2:
     def _wants_debug(self):
         if self._onLogging is not None or IS_MICROPYTHON:
             return True
-        return self._python_logger().isEnabledFor(10)
+        logger = self._logger
+        if logger is None:
+            logger = self._python_logger()
+        return logger.isEnabledFor(10)
 
     def _log_exception(self, where, exc):
         self.Log("%s raised %s\n%s" % (where, repr(exc), format_traceback(exc)), MicroWebSrv2.ERROR)
