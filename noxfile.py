@@ -62,7 +62,8 @@ def lint(session):
 @nox.session
 def tests(session):
     """Unit and integration tests on CPython (everything but the property tests)."""
-    session.install(*TEST_DEPS)
+    # micropython too: some CPython tests drive a MicroPython peer (xasync TLS, half-close)
+    session.install(*TEST_DEPS, MICROPYTHON_DEP)
     install_packages(session)
     session.run("pytest", "tests", "--ignore=tests/property", *session.posargs)
 
