@@ -48,6 +48,43 @@ def test_resolve_static_and_argument_routes():
     assert ResolveRoute(GET, "/ptest/plain") is None
 
 
+def test_first_registered_route_wins_over_a_later_literal_one():
+    # The literal-path index must not change which route answers: an argument route
+    # registered earlier still matches first, and a change to the routes is seen.
+    RegisterRoute(_other, GET, "/ptest/order/<what>")
+    RegisterRoute(_handler, GET, "/ptest/order/about")
+    RegisterRoute(_handler, GET, "/ptest/order2/about")
+    RegisterRoute(_other, GET, "/ptest/order2/<what>")
+    try:
+        found = ResolveRoute(GET, "/ptest/order/About/")
+        assert found.Handler is _other and found.Args == {"what": "About"}
+        assert ResolveRoute(GET, "/ptest/order2/ABOUT").Handler is _handler
+        assert ResolveRoute(GET, "/ptest/order2/x").Args == {"what": "x"}
+        UnregisterRoute(GET, "/ptest/order/<what>")
+        found = ResolveRoute(GET, "/ptest/order/About/")
+        assert found.Handler is _handler and found.Args == {}
+        assert ResolveRoute(GET, "/ptest/order/other") is None
+        RegisterRoute(_other, POST, "/ptest/order/about")
+        assert ResolveRoute(POST, "/ptest/order/about").Handler is _other
+        assert ResolveRoute("post", "/ptest/order/about").Handler is _other
+    finally:
+        UnregisterRoute(GET, "/ptest/order/about")
+        UnregisterRoute(POST, "/ptest/order/about")
+        UnregisterRoute(GET, "/ptest/order2/about")
+        UnregisterRoute(GET, "/ptest/order2/<what>")
+    assert ResolveRoute(GET, "/ptest/order/about") is None
+
+
+def test_literal_routes_get_fresh_arguments_each_time():
+    RegisterRoute(_handler, GET, "/ptest/fresh")
+    try:
+        first = ResolveRoute(GET, "/ptest/fresh")
+        first.Args["changed"] = 1  # a handler may change its args: not seen by the next
+        assert ResolveRoute(GET, "/ptest/fresh").Args == {}
+    finally:
+        UnregisterRoute(GET, "/ptest/fresh")
+
+
 def test_decorator_registers_and_returns_the_function():
     @WebRoute(POST, "/ptest/deco", name="ptest-deco")
     def handler(mws, request):

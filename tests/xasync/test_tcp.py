@@ -706,3 +706,73 @@ def test_unread_data_comes_first_and_in_order():
     finished(box)
     assert b"".join(first) == b"abcdef"
     assert b"".join(second) == b"cdefXYZ"
+
+
+def test_try_send_data_sends_at_once_on_the_loop_only():
+    pool = XAsyncSocketsPool()
+    results = {}
+
+    def start(cli):
+        results["loop"] = cli.TrySendData(b"hello")  # idle socket, loop thread: sent now
+        box = in_thread(cli.TrySendData, b"never")  # another thread: refused, nothing sent
+        results["other"] = finished(box)
+        cli.AsyncSendData(b" world", lambda c, arg: c.Close())
+        results["closed"] = None
+
+    srv = _closing_server(pool, start, [])
+
+    def reader():
+        sock = connect(srv.SrvAddr)
+        data = recv_to_eof(sock)
+        sock.close()
+        return data
+
+    box = in_thread(reader)
+    pool.CallSoon(_stop_when, pool, lambda: "done" in box)
+    run_pool(pool)
+    assert finished(box) == b"hello world"
+    assert results["loop"] == 5 and results["other"] == 0
+
+
+def test_try_send_data_takes_what_fits_and_leaves_the_rest_to_the_caller():
+    pool = XAsyncSocketsPool()
+    chunk = bytes(range(256)) * 256  # 64 KiB, sent again and again until the kernel is full
+    results = {}
+
+    def start(cli):
+        total = 0
+        for _ in range(2000):  # at most 125 MiB: far more than loopback buffers
+            taken = cli.TrySendData(chunk)
+            total += taken
+            if taken < len(chunk):
+                break
+        results["partial"] = taken
+        cli.AsyncSendData(memoryview(chunk)[taken:], lambda c, arg: c.Close())
+        results["total"] = total + len(chunk) - taken
+        # Bytes are queued now: sending at once would jump the queue, so it refuses.
+        results["queued"] = cli.TrySendData(b"jump")
+
+    srv = _closing_server(pool, start, [])
+
+    def reader():
+        sock = connect(srv.SrvAddr)
+        time.sleep(0.2)  # let the server fill the kernel buffers first
+        count = 0
+        pattern_ok = True
+        while True:
+            part = sock.recv(65536)
+            if not part:
+                break
+            # every byte is its offset modulo 256: order kept, nothing lost or doubled
+            if part[0] != count % 256 or part[-1] != (count + len(part) - 1) % 256:
+                pattern_ok = False
+            count += len(part)
+        sock.close()
+        return count, pattern_ok
+
+    box = in_thread(reader)
+    pool.CallSoon(_stop_when, pool, lambda: "done" in box, 30)
+    run_pool(pool, 35)
+    count, pattern_ok = finished(box, 30)
+    assert pattern_ok and count == results["total"]
+    assert results["partial"] < len(chunk) and results["queued"] == 0

@@ -43,6 +43,8 @@ def split_target(target):
     b"/a%20b?x=1" -> ("/a b", "x=1"). The query stays encoded: decode it with
     ``parse_query``, since a decoded ``&`` or ``=`` would change its meaning.
     """
+    if type(target) is bytes and 37 not in target and 63 not in target and 35 not in target:
+        return decode_utf8(target), ""  # no "%", "?" or "#": the usual short target
     data = _to_bytes(target)
     hash_at = data.find(b"#")
     if hash_at >= 0:

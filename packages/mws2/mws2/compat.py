@@ -25,6 +25,11 @@ class _NoLock:
         return False
 
 
+def thread_id():
+    """An id of the calling thread (0 on a board without threads)."""
+    return _thread.get_ident() if _thread is not None else 0
+
+
 def new_lock():
     """A lock usable with ``with``: real when threads exist, a no-op otherwise."""
     if _thread is None:

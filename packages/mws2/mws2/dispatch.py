@@ -5,23 +5,23 @@ pipeline); then a matching route's handler; then, for GET/HEAD, a file under Roo
 OPTIONS is answered as a CORS pre-flight; anything else is 405.
 """
 
-from .routes import AllowedMethods, ResolveRoute
+from .routes import AllowedMethods, resolve
 
 
 def process_request(mws2, request):
     response = request._response
     try:
-        if _run_modules(mws2, request):
+        if mws2._modules and _run_modules(mws2, request):
             return
         if request.IsUpgrade and request.Upgrade.lower() == "websocket":
             # Nobody took the WebSocket (module not loaded): say so instead of serving
             # a page the client's handshake would reject anyway.
             response.ReturnNotImplemented()
             return
-        method = request.Method
-        route = ResolveRoute(method, request.Path)
+        method = request._method
+        route = resolve(method, request._path)
         if route is None and method == "HEAD":
-            route = ResolveRoute("GET", request.Path)  # HEAD is GET without content
+            route = resolve("GET", request._path)  # HEAD is GET without content
         if route is not None:
             _call_handler(mws2, request, route)
         elif method in ("GET", "HEAD"):

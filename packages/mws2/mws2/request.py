@@ -33,6 +33,8 @@ _VERSIONS = {b"1.1": "HTTP/1.1", b"1.0": "HTTP/1.0"}
 
 def _origin_path(path):
     """The path of an absolute-form target (RFC 9112 3.2.2: servers accept it)."""
+    if path[:1] == "/":
+        return path  # origin-form, the usual
     lower = path[:8].lower()
     if lower.startswith("http://") or lower.startswith("https://"):
         slash = path.find("/", path.find("//") + 2)
@@ -71,15 +73,17 @@ class HttpRequest:
         version = _VERSIONS.get(event.http_version)
         self._httpVer = version or "HTTP/" + _decode(event.http_version)
         path, query = split_target(event.target)
-        self._path = _origin_path(path)
-        self._queryString = query or ""
-        self._queryParams = None
-        self._headersDict = None  # built on first use (see _headers)
+        self._path = path if path[:1] == "/" else _origin_path(path)
+        self._queryString = query
         self._rawHeaders = event.headers
         self._keepAlive = keep_alive
-        self._content = None
         self._is_head = self._method == "HEAD"
         self._response = HttpResponse(microWebSrv2, self)
+
+    # Set by few requests: class-level defaults spare every request the assignments.
+    _queryParams = None
+    _headersDict = None  # built on first use (see _headers)
+    _content = None
 
     @property
     def _headers(self):

@@ -15,6 +15,24 @@ CACHE_MAX_AGE_SEC = 3600
 SERVER_NAME = "mws2"
 
 
+_SERVER_FIELD = ("Server", SERVER_NAME)
+_CACHE_FIELD = ("Cache-Control", "public, max-age=%d" % CACHE_MAX_AGE_SEC)
+_NO_CACHE_FIELD = ("Cache-Control", "no-cache, no-store, must-revalidate")
+_CONTENT_TYPE_FIELDS = {}  # (type, charset) -> field, for the few pairs a server uses
+CONTENT_TYPE_FIELDS_MAX = 64
+
+
+def _content_type_field(ctype, charset):
+    key = (ctype, charset)
+    field = _CONTENT_TYPE_FIELDS.get(key)
+    if field is None:
+        if len(_CONTENT_TYPE_FIELDS) >= CONTENT_TYPE_FIELDS_MAX:
+            _CONTENT_TYPE_FIELDS.clear()
+        field = ("Content-Type", ctype + "; charset=" + charset if charset else ctype)
+        _CONTENT_TYPE_FIELDS[key] = field
+    return field
+
+
 def _check_code(code):
     if not isinstance(code, int) or isinstance(code, bool):
         raise TypeError('"code" must be an integer')
@@ -64,16 +82,19 @@ class HttpResponse:
         self._mws2 = microWebSrv2
         self._request = request
         self._conn = request._conn
-        self._headers = []
-        self._allowCaching = False
-        self._accessControlAllowOrigin = None
-        self._contentType = None
-        self._contentCharset = None
-        self._contentLength = 0
-        self._hdrSent = False
-        self._onSent = None
-        self._code = None
-        self._stream = None
+
+    # Defaults at class level: most answers change few of them, so an instance sets
+    # only what its handler changes (one response is built per request).
+    _headers = ()  # SetHeader makes an instance list
+    _allowCaching = False
+    _accessControlAllowOrigin = None
+    _contentType = None
+    _contentCharset = None
+    _contentLength = 0
+    _hdrSent = False
+    _onSent = None
+    _code = None
+    _stream = None
 
     # ---- headers -------------------------------------------------------------------
 
@@ -91,6 +112,8 @@ class HttpResponse:
             if pair[0].lower() == lower:
                 pair[1] = value
                 return
+        if not self._headers:
+            self._headers = []
         self._headers.append([name, value])
 
     def _has_header(self, lower_name):
@@ -117,15 +140,13 @@ class HttpResponse:
             out.append(("Access-Control-Allow-Origin", origin))
 
     def _final_headers(self, code, length):
-        out = []
         own = self._headers  # usually none: then no header of ours needs looking up
-        if not own or not self._has_header("server"):
-            out.append(("Server", SERVER_NAME))
+        if not own:
+            out = [_SERVER_FIELD]
+        else:
+            out = [] if self._has_header("server") else [_SERVER_FIELD]
         if code >= 200 and (not own or not self._has_header("cache-control")):
-            if self._allowCaching:
-                out.append(("Cache-Control", "public, max-age=%d" % CACHE_MAX_AGE_SEC))
-            else:
-                out.append(("Cache-Control", "no-cache, no-store, must-revalidate"))
+            out.append(_CACHE_FIELD if self._allowCaching else _NO_CACHE_FIELD)
         mws2 = self._mws2
         if (
             self._accessControlAllowOrigin is not None
@@ -133,15 +154,12 @@ class HttpResponse:
             or mws2._allowAllOrigins
         ) and (not own or not self._has_header("access-control-allow-origin")):
             self._cors_headers(out)
-        has_body = not _status.has_no_body(code)
-        if self._contentType and has_body:
-            ctype = self._contentType
-            if self._contentCharset:
-                ctype += "; charset=" + self._contentCharset
-            out.append(("Content-Type", ctype))
-        if length is not None and has_body:
-            out.append(("Content-Length", str(length)))
-        for name, value in self._headers:
+        if not _status.has_no_body(code):
+            if self._contentType:
+                out.append(_content_type_field(self._contentType, self._contentCharset))
+            if length is not None:
+                out.append(("Content-Length", str(length)))
+        for name, value in own:
             lower = name.lower()
             if lower in ("content-length", "transfer-encoding") and length is not None:
                 continue  # the framing is ours to decide
@@ -180,14 +198,18 @@ class HttpResponse:
             self._contentLength = length = len(body)
         if self._request._is_head or not length:
             body = None
-        self._conn.send_whole(code, self._final_headers(code, length), body, self)
+        headers = self._final_headers(code, length)
+        # Marked sent first: the connection may finish this answer (and start on the
+        # next request) before send_whole returns.
         self._code = code
         self._hdrSent = True
+        self._conn.send_whole(code, headers, body, self)
         self._conn.log_answer(self._request, code)
 
     def Return(self, code, content=None):
         """Answer ``code`` with ``content`` (str, bytes ...) or a small status page."""
-        _check_code(code)
+        if type(code) is not int or code < 100 or code > 999:
+            _check_code(code)  # raises the documented error (a bool is not a code either)
         if self._hdrSent and self._already_sent():
             return
         if content is None:

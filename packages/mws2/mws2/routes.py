@@ -15,6 +15,11 @@ OPTIONS = "OPTIONS"
 PATCH = "PATCH"
 
 _routes = []
+# (method, lower-case path) -> (first literal route, the argument routes of that method
+# registered before it, which match first if they can). Built on first use after a
+# change: most requests name a literal route, found here without a scan.
+_literal_index = {}
+_index_stale = [True]
 
 
 class _Route:
@@ -119,6 +124,7 @@ def RegisterRoute(handler, method, routePath, name=None):
                 return  # registering the very same route again (module reloaded) is harmless
             raise ValueError('"routePath" duplicates the route %s %s' % (method, route.route_path))
     _routes.append(_Route(handler, method, routePath, name, parts))
+    _index_stale[0] = True
 
 
 def UnregisterRoute(method, routePath):
@@ -128,6 +134,7 @@ def UnregisterRoute(method, routePath):
     for route in _routes:
         if route.method == method and _same_shape(route.parts, parts):
             _routes.remove(route)
+            _index_stale[0] = True
             return True
     return False
 
@@ -169,13 +176,47 @@ def _segments(path):
     return _strip_trailing_slash(path).split("/")[1:]
 
 
+def _build_literal_index():
+    _literal_index.clear()
+    arg_routes = {}  # method -> its argument routes so far, in registration order
+    for route in _routes:
+        if route.arg_names:
+            arg_routes.setdefault(route.method, []).append(route)
+            continue
+        key = (route.method, route.route_path.lower())
+        if key not in _literal_index:
+            _literal_index[key] = (route, tuple(arg_routes.get(route.method, ())))
+    _index_stale[0] = False
+
+
 def ResolveRoute(method, path):
     """The ``RouteResult`` of the first route matching ``method`` and ``path``, or None."""
-    if not isinstance(method, str) or not isinstance(path, str) or not path.startswith("/"):
+    if not isinstance(method, str) or not isinstance(path, str):
+        return None
+    return resolve(method, path)
+
+
+def resolve(method, path):
+    """``ResolveRoute`` for the server's own calls: ``method`` and ``path`` are str."""
+    if path[:1] != "/":
         return None
     method = method.upper()
-    segments = _segments(path)
-    for route in _routes:
+    if _index_stale[0]:
+        _build_literal_index()
+    # Most paths are already in the index's form (lower case, no trailing slash).
+    found = _literal_index.get((method, path))
+    if found is None:
+        found = _literal_index.get((method, _strip_trailing_slash(path).lower()))
+    if found is not None:
+        route, earlier = found
+        if not earlier:
+            return RouteResult(route, {})
+        return _first_match(method, _segments(path), earlier) or RouteResult(route, {})
+    return _first_match(method, _segments(path), _routes)
+
+
+def _first_match(method, segments, routes):
+    for route in routes:
         if route.method == method:
             args = _match(route, segments)
             if args is not None:

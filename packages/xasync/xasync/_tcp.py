@@ -462,24 +462,46 @@ class XAsyncTCPClient(XAsyncSocket):
         self._on_loop(self._queue_item, item)
         return True
 
+    def TrySendData(self, data):
+        """Hand ``data`` to the kernel now, if it can go now -> how many bytes it took.
+
+        Only on the loop thread, with nothing queued and the socket ready (else 0, and
+        nothing is sent). Nothing is queued either: the caller sends the rest (e.g. with
+        AsyncSendData) and knows, when all of it went, that it is sent without waiting
+        for an onDataSent (a small answer's completion, one loop turn sooner).
+        """
+        if self._closed or self._closing or self._sendq or not self._ready:
+            return 0
+        if not self._pool._in_loop():
+            return 0
+        sent = self._send_now(data)
+        return sent if sent is not None else 0
+
+    def _send_now(self, data):
+        """One non-blocking send -> bytes taken (0: would block); None if it failed."""
+        try:
+            sent = self._sock.send(data)
+        except _SSL_WANT:
+            sent = 0
+        except OSError as exc:
+            if exc.errno not in WOULD_BLOCK:
+                self._io_failed(exc)
+                return None
+            sent = 0
+        if sent is None:  # MicroPython SSL: would block
+            sent = 0
+        if self._timeout_idle:
+            self._timeout_base = self._pool._now
+        return sent
+
     def _queue_data(self, data, callback, arg):
         if self._closed:
             return
         size = len(data)
         if not self._sendq and self._ready:
-            try:
-                sent = self._sock.send(data) if size else 0
-            except _SSL_WANT:
-                sent = 0
-            except OSError as exc:
-                if exc.errno not in WOULD_BLOCK:
-                    self._io_failed(exc)
-                    return
-                sent = 0
-            if sent is None:  # MicroPython SSL: would block
-                sent = 0
-            if self._timeout_idle:
-                self._timeout_base = self._pool._now
+            sent = self._send_now(data) if size else 0
+            if sent is None:
+                return
             if sent == size:
                 if callback is not None:
                     # Deferred, never called from inside AsyncSendData: a callback that
