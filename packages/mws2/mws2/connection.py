@@ -12,12 +12,14 @@ A client may shut down its sending side once its request is sent (RFC 9112 secti
 already received are answered in order, then the connection closes. An incomplete
 request at that end is dropped without an answer; an idle connection closes at once.
 
-Timeouts are ours, not xasync's idle timeout: a watchdog on the pool's timer checks each
-connection a few times per RequestsTimeoutSec and closes it when it waited that long for
-a request (idle keep-alive, slow body) or for a whole request head (slowloris: 408). It
-never fires while a handler runs or a response is being sent, so a slow handler is not
-cut. (Stopping and re-arming the stream per request cost a loop wake-up each, halving
-the request rate with worker threads.)
+Timeouts are ours, not xasync's idle timeout: the server's sweep (one timer for all
+connections) checks each connection a few times per RequestsTimeoutSec and closes it
+when it waited that long for a request (idle keep-alive, slow body) or for a whole
+request head (slowloris: 408). It never fires while a handler runs or a response is
+being sent, so a slow handler is not cut. (Stopping and re-arming the stream per request
+cost a loop wake-up each, halving the request rate with worker threads; a timer per
+connection kept every closed connection alive until it fired, and the garbage collector
+then spent a fifth of the time of a Connection: close load walking them.)
 
 Send side (may run in any thread: a handler can answer later, a WebSocket broadcast can
 come from another connection): every ``ServerConnection.send`` and the queueing of its
@@ -49,51 +51,6 @@ PIPELINE_BUFFER = 65536
 # Least time a response may sit unsent because the peer stopped reading (the limit is
 # max(RequestsTimeoutSec, this)): a busy browser or a board's Wi-Fi may pause a while.
 SEND_STALL_MIN_SEC = 5
-
-
-class _Trampoline:
-    """Runs callbacks one after the other instead of inside each other.
-
-    Without worker threads xasync calls ``onDataSent`` inline when the kernel takes the
-    bytes at once, so "send the next chunk when this one is sent" would recurse once
-    per chunk (and per pipelined request): deep enough to exhaust MicroPython's stack.
-    A callback that arrives while another runs is queued and run right after it.
-    """
-
-    def __init__(self, conn):
-        self._conn = conn
-        self._lock = new_lock()
-        self._queue = []
-        self._running = False
-
-    def call(self, func, *args):
-        # The queue is only ever non-empty while a caller is running it, so an idle
-        # connection runs ``func`` at once (one lock round instead of two per step).
-        # (acquire/try/finally rather than ``with``: half the cost on CPython 3.11, and
-        # this runs for every request.)
-        lock = self._lock
-        lock.acquire()
-        try:
-            if self._running:
-                self._queue.append((func, args))
-                return
-            self._running = True
-        finally:
-            lock.release()
-        while True:
-            try:
-                func(*args)
-            except Exception as exc:  # keep draining: one failed step must not wedge the rest
-                self._conn.mws2._log_exception("Connection step", exc)
-                self._conn.close()
-            lock.acquire()
-            try:
-                if not self._queue:
-                    self._running = False
-                    return
-                func, args = self._queue.pop(0)
-            finally:
-                lock.release()
 
 
 class _FileItem:
@@ -142,7 +99,10 @@ class HttpConnection:
         self._upgraded = None  # (on_data, on_closed) once a new protocol took over
         self._switched = False  # the 101 is framed: HTTP reads nothing more
         self._open_stream = None
-        self._steps = _Trampoline(self)
+        # Steps: callbacks run one after the other instead of inside each other (_step)
+        self._steps_lock = new_lock()
+        self._steps_queue = []
+        self._steps_running = False
         self._dispatch_thread = None  # the thread inside process_request, if any
         self._sent_inline = None  # its answer, already in the kernel (see _sent_whole)
         self._outq = []
@@ -157,7 +117,6 @@ class HttpConnection:
 
     def start(self):
         self._arm_recv()
-        self._schedule_watchdog()
 
     def _arm_recv(self, on_data=None):
         if self._closed or self._receiving or self._peer_shut:
@@ -166,28 +125,19 @@ class HttpConnection:
         self.client.AsyncRecvStream(on_data or self._on_data, None, None,
                                     self._on_peer_shutdown)
 
-    def _schedule_watchdog(self):
-        pool = self.mws2._xasPool
-        if pool is None or self._closed or self._upgraded is not None:
-            return
-        period = min(max(self.mws2._timeoutSec / 3.0, 0.1), 1.0)
-        pool.CallLater(period, self._watchdog)
-
-    def _watchdog(self):
-        """On the loop thread: close what waited RequestsTimeoutSec for its request."""
-        if self._closed or self._upgraded is not None:
+    def check_timeouts(self):
+        """On the loop thread (the server's sweep): close what waited RequestsTimeoutSec
+        for its request (idle keep-alive, slow body) or for a whole head (slowloris)."""
+        if self._closed or self._upgraded is not None or self._busy:
             return
         timeout = self.mws2._timeoutSec
-        if not self._busy:
-            if self._request is None and self._head_started is not None:
-                if elapsed_since(self._head_started) > timeout:
-                    self._answer_error(408, "request head too slow")
-                    return
-            if elapsed_since(self._last_activity) > timeout:
-                self.mws2.Log("%s:%s idle: closed" % self._addr(), self.mws2.DEBUG)
-                self.close()
+        if self._request is None and self._head_started is not None:
+            if elapsed_since(self._head_started) > timeout:
+                self._answer_error(408, "request head too slow")
                 return
-        self._schedule_watchdog()
+        if elapsed_since(self._last_activity) > timeout:
+            self.mws2.Log("%s:%s idle: closed" % self._addr(), self.mws2.DEBUG)
+            self.close()
 
     def _stop_recv(self):
         if self._receiving:
@@ -201,6 +151,43 @@ class HttpConnection:
             self.mws2._forget_connection(self)
             self.client.Close()
 
+    def _step(self, func, *args):
+        """Run ``func(*args)`` now, or right after the step running now.
+
+        Without worker threads xasync calls back inline, so "send the next chunk when
+        this one is sent" would recurse once per chunk (and per pipelined request):
+        deep enough to exhaust MicroPython's stack. A step that arrives while another
+        runs is queued and run right after it, by the caller running that one. (Here,
+        not in an object of its own: such a helper pointing back at the connection is a
+        reference cycle that the garbage collector must find for every connection.)
+        """
+        # The queue is only ever non-empty while a caller is running it, so an idle
+        # connection runs ``func`` at once (one lock round instead of two per step).
+        # acquire/try/finally rather than ``with``: half the cost on CPython 3.11.
+        lock = self._steps_lock
+        lock.acquire()
+        try:
+            if self._steps_running:
+                self._steps_queue.append((func, args))
+                return
+            self._steps_running = True
+        finally:
+            lock.release()
+        while True:
+            try:
+                func(*args)
+            except Exception as exc:  # keep draining: one failed step must not wedge the rest
+                self.mws2._log_exception("Connection step", exc)
+                self.close()
+            lock.acquire()
+            try:
+                if not self._steps_queue:
+                    self._steps_running = False
+                    return
+                func, args = self._steps_queue.pop(0)
+            finally:
+                lock.release()
+
     def _on_closed(self, client, reason):
         self._closed = True
         self._receiving = False
@@ -208,6 +195,15 @@ class HttpConnection:
         if stream is not None:
             _close_stream(stream, self.mws2)
         self.mws2._forget_connection(self)
+        # What points back here (the request, queued steps) goes, so the connection is
+        # freed when its last user lets go, not by a cycle-collector pass.
+        self._request = None
+        self._body = None
+        self._lock.acquire()
+        try:
+            self._outq = []
+        finally:
+            self._lock.release()
         if self._upgraded is not None:
             on_closed = self._upgraded[1]
             self._upgraded = None
@@ -240,7 +236,7 @@ class HttpConnection:
         except ProtocolError as exc:
             self._answer_error(exc.status_code, str(exc))
             return
-        self._steps.call(self._pump)
+        self._step(self._pump)
 
     def _on_peer_shutdown(self, client, arg):
         """The peer sends nothing more (it may still read): finish, then close."""
@@ -252,7 +248,7 @@ class HttpConnection:
             client.AsyncSendData(b"", _close_client)
             return
         if not self._busy:
-            self._steps.call(self._pump)
+            self._step(self._pump)
         # Busy: the answer under way ends with _response_done, whose _pump reads the
         # pipelined requests left, then reaches the end below.
 
@@ -403,7 +399,7 @@ class HttpConnection:
             client.AsyncSendData(data or b"", self._on_sent, on_sent)
 
     def _on_sent(self, client, on_sent):
-        self._steps.call(on_sent)
+        self._step(on_sent)
 
     def _send_event(self, event, on_sent=None):
         self._queue(lambda: self._http.send(event), on_sent)
@@ -448,7 +444,7 @@ class HttpConnection:
         if self._dispatch_thread == thread_id():
             self._sent_inline = response  # the handler answered: _dispatch goes on
         else:
-            self._steps.call(self._response_done, response)  # answered later, elsewhere
+            self._step(self._response_done, response)  # answered later, elsewhere
 
     def send_body(self, data, on_sent=None, hold=False):
         event = Data(data)
@@ -487,7 +483,7 @@ class HttpConnection:
             _close_stream(stream, self.mws2)
             self.end_response(response)
 
-        self._steps.call(step)
+        self._step(step)
 
     def send_file(self, fileobj, size, response):
         """Zero-copy (os.sendfile through xasync) when possible, else chunk by chunk."""
@@ -543,7 +539,7 @@ class HttpConnection:
                 return
             self.send_body(b"".join(pending), step)
 
-        self._steps.call(step)
+        self._step(step)
 
     def switch_protocols(self, headers, response):
         """Send the 101 and stop HTTP on this connection (RFC 9110 section 15.2.2).

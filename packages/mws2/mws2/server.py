@@ -169,6 +169,7 @@ class MicroWebSrv2:
         self._running = True
         addr = self._boundAddr = self.BoundAddress
         self.Log("Server listening on %s:%s" % (addr[0], addr[1]), MicroWebSrv2.INFO)
+        self._schedule_sweep(self._xasSrv)
 
     def StartManaged(self, parllProcCount=1, procStackSize=0):
         """Start in a pool of our own: 0 = run in this thread (blocks), N = N threads."""
@@ -258,6 +259,20 @@ class MicroWebSrv2:
         with self._connLock:
             self._connections[id(conn)] = conn
         conn.start()
+
+    def _schedule_sweep(self, srv):
+        # A few checks per RequestsTimeoutSec (read each time: it may change while
+        # running), at most one a second, at least 0.1 s apart.
+        period = min(max(self._timeoutSec / 3.0, 0.1), 1.0)
+        self._xasPool.CallLater(period, self._sweep, srv)
+
+    def _sweep(self, srv):
+        """On the loop thread: each connection closes itself if it waited too long."""
+        if srv is not self._xasSrv:
+            return  # that run is over (stopped, or restarted with a new listener)
+        for conn in self._all_connections():
+            conn.check_timeouts()
+        self._schedule_sweep(srv)
 
     def _refuse(self, client):
         """Over MaxConnections: a 503 and close, so memory stays bounded."""

@@ -151,6 +151,7 @@ class XAsyncSocket:
             self._pool._report("closing socket %d" % self._id, exc, self)
         self._release_resources()
         on_closed = self.OnClosed
+        self.OnClosed = None  # called once at most; dropping it breaks the usual cycle
         if triggerOnClosed and on_closed is not None:
             self._pool._dispatch(self, on_closed, (self, closedReason))
 

@@ -779,7 +779,13 @@ class XAsyncTCPClient(XAsyncSocket):
         self._rbuf = bytearray()
         self._rpos = 0
         self._unread_len = 0
+        # The user's callbacks often hold the object that holds this client: dropped,
+        # the pair is freed at once instead of waiting for the cycle collector.
         self._rcb = None
+        self._rarg = None
+        self._rshut = None
+        self.OnConnected = None
+        self.OnFailsToConnect = None
         if self._recv_slot is not None and self._slots_owner is not None:
             self._slots_owner.ReleaseSlot(self._recv_slot)
             self._recv_slot = None
