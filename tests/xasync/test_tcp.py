@@ -9,6 +9,7 @@ from xasync_helpers import (
     cuts,
     finished,
     in_thread,
+    read_all,
     recv_exact,
     recv_to_eof,
     run_pool,
@@ -338,13 +339,7 @@ def test_close_by_host_and_by_peer():
     srv = _closing_server(pool, lambda cli: cli.AsyncSendData(b"bye", lambda c, a: c.Close()),
                           reasons)
 
-    def peer():
-        sock = connect(srv.SrvAddr)
-        data = recv_to_eof(sock)
-        sock.close()
-        return data
-
-    box = in_thread(peer)
+    box = in_thread(read_all, srv.SrvAddr)
     pool.CallSoon(_stop_when, pool, lambda: reasons)
     run_pool(pool)
     assert finished(box) == b"bye"
@@ -520,16 +515,10 @@ def test_on_data_sent_never_runs_inside_async_send_data():
 
     srv = _closing_server(pool, lambda cli: send_next(cli, None), [])
 
-    def reader():
-        sock = connect(srv.SrvAddr)
-        data = recv_to_eof(sock)
-        sock.close()
-        return len(data)
-
-    box = in_thread(reader)
+    box = in_thread(read_all, srv.SrvAddr)
     pool.CallSoon(_stop_when, pool, lambda: "done" in box, 30)
     run_pool(pool, 35)
-    assert finished(box) == 10 * chunks
+    assert len(finished(box)) == 10 * chunks
     assert state["max_depth"] == 1
 
 
@@ -717,17 +706,9 @@ def test_try_send_data_sends_at_once_on_the_loop_only():
         box = in_thread(cli.TrySendData, b"never")  # another thread: refused, nothing sent
         results["other"] = finished(box)
         cli.AsyncSendData(b" world", lambda c, arg: c.Close())
-        results["closed"] = None
 
     srv = _closing_server(pool, start, [])
-
-    def reader():
-        sock = connect(srv.SrvAddr)
-        data = recv_to_eof(sock)
-        sock.close()
-        return data
-
-    box = in_thread(reader)
+    box = in_thread(read_all, srv.SrvAddr)
     pool.CallSoon(_stop_when, pool, lambda: "done" in box)
     run_pool(pool)
     assert finished(box) == b"hello world"

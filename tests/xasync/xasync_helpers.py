@@ -87,6 +87,15 @@ def recv_to_eof(sock):
         out += chunk
 
 
+def read_all(addr):
+    """Connect, read until the server closes, close: everything the server sent."""
+    sock = connect(addr)
+    try:
+        return recv_to_eof(sock)
+    finally:
+        sock.close()
+
+
 def send_pieces(addr, pieces, pause=0.004, then_read=0):
     """Connect, send each piece with a pause between, read then_read bytes back, close."""
     sock = connect(addr)
