@@ -18,6 +18,7 @@ from xasync_helpers import (
     recv_to_eof,
     run_pool,
     send_all,
+    stop_when,
     wait_for,
 )
 
@@ -39,15 +40,6 @@ def _peer(addr, pieces, pause=0.01):
         return recv_to_eof(sock)
     finally:
         sock.close()
-
-
-def _stop_when(pool, predicate, limit_sec=10, started=None):
-    now = time.time()
-    started = started or now
-    if predicate() or now - started > limit_sec:
-        pool.StopWaitEvents()
-    else:
-        pool.CallLater(0.01, _stop_when, pool, predicate, limit_sec, started)
 
 
 def _server(pool, accepted):
@@ -93,7 +85,7 @@ def test_shutdown_notice_comes_after_the_data_and_the_answer_still_goes():
 
     srv = _server(pool, accepted)
     box = in_thread(_peer, srv.SrvAddr, [b"hello ", b"half ", b"close"])
-    pool.CallSoon(_stop_when, pool, lambda: reasons)
+    pool.CallSoon(stop_when, pool, lambda: reasons)
     run_pool(pool)
     answer_seen = finished(box)
     assert events[-1] == ("shutdown", "tag"), events
@@ -116,7 +108,7 @@ def test_without_on_peer_shutdown_eof_closes_as_before():
 
     srv = _server(pool, accepted)
     box = in_thread(_peer, srv.SrvAddr, [b"request"])
-    pool.CallSoon(_stop_when, pool, lambda: reasons)
+    pool.CallSoon(stop_when, pool, lambda: reasons)
     run_pool(pool)
     answer_seen = finished(box)
     assert b"".join(got) == b"request"
@@ -145,7 +137,7 @@ def test_reading_again_after_the_shutdown():
 
     srv = _server(pool, accepted)
     box = in_thread(_peer, srv.SrvAddr, [b"x"])
-    pool.CallSoon(_stop_when, pool, lambda: reasons)
+    pool.CallSoon(stop_when, pool, lambda: reasons)
     run_pool(pool)
     finished(box)
     assert notices == ["first", "second"]
@@ -170,7 +162,7 @@ def test_line_read_before_the_stream_keeps_its_bytes_at_eof():
 
     srv = _server(pool, accepted)
     box = in_thread(_peer, srv.SrvAddr, [b"head\nbody bytes"])
-    pool.CallSoon(_stop_when, pool, lambda: reasons)
+    pool.CallSoon(stop_when, pool, lambda: reasons)
     run_pool(pool)
     finished(box)
     assert events[0] == ("line", b"head")
@@ -192,7 +184,7 @@ def test_idle_timeout_still_closes_after_the_shutdown():
     srv = _server(pool, accepted)
     started = time.time()
     box = in_thread(_peer, srv.SrvAddr, [b"x"])
-    pool.CallSoon(_stop_when, pool, lambda: reasons)
+    pool.CallSoon(stop_when, pool, lambda: reasons)
     run_pool(pool)
     finished(box)
     assert len(notices) == 1
@@ -250,7 +242,7 @@ def test_empty_send_queued_behind_others_completes():
     cli.AsyncSendData(b"abc")
     cli.AsyncSendData(b"", lambda c, a: done.append("empty"))
     cli.AsyncSendData(b"def", lambda c, a: (done.append("last"), c.Close()))
-    pool.CallSoon(_stop_when, pool, lambda: reasons)
+    pool.CallSoon(stop_when, pool, lambda: reasons)
     run_pool(pool)
     assert done == ["empty", "last"]
     assert reasons == [XClosedReason.ClosedByHost]

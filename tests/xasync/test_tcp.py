@@ -15,6 +15,7 @@ from xasync_helpers import (
     run_pool,
     send_all,
     send_pieces,
+    stop_when,
 )
 
 from xasync import XAsyncSocketsPool, XAsyncTCPClient, XAsyncTCPServer, XClosedReason
@@ -64,20 +65,10 @@ def test_echo_stream_with_a_blocking_peer():
         return got
 
     box = in_thread(peer)
-    pool.CallSoon(_stop_when, pool, lambda: closed)
+    pool.CallSoon(stop_when, pool, lambda: closed)
     run_pool(pool)
     assert finished(box) == messages
     assert closed == [XClosedReason.ClosedByPeer]
-
-
-def _stop_when(pool, predicate, limit_sec=10, started=None):
-    """Poll predicate on the loop (every 10 ms) and stop the pool once it holds."""
-    now = time.time()
-    started = started or now
-    if predicate() or now - started > limit_sec:
-        pool.StopWaitEvents()
-    else:
-        pool.CallLater(0.01, _stop_when, pool, predicate, limit_sec, started)
 
 
 def test_outgoing_client_echo_and_close_reasons():
@@ -98,7 +89,7 @@ def test_outgoing_client_echo_and_close_reasons():
 
     cli.OnConnected = on_connected
     cli.OnClosed = lambda c, reason: client_closed.append(reason)
-    pool.CallSoon(_stop_when, pool, lambda: server_closed and client_closed)
+    pool.CallSoon(stop_when, pool, lambda: server_closed and client_closed)
     run_pool(pool)
     assert received == [(b"hello, pool", "tag")]
     assert client_closed == [XClosedReason.ClosedByHost]
@@ -150,7 +141,7 @@ def test_lines_split_at_every_boundary():
     srv, results = _collect_server(pool, _read_lines)
     feedings = list(cuts(LINES)) + list(splits(LINES))
     box = _feed_all(srv, feedings)
-    pool.CallSoon(_stop_when, pool, lambda: len(results) == len(feedings), 30)
+    pool.CallSoon(stop_when, pool, lambda: len(results) == len(feedings), 30)
     run_pool(pool, 35)
     finished(box)
     assert len(results) == len(feedings)
@@ -166,7 +157,7 @@ def test_line_without_encoding_gives_bytes():
 
     srv, results = _collect_server(pool, reader)
     box = _feed_all(srv, [[b"raw \xff line\n"]])
-    pool.CallSoon(_stop_when, pool, lambda: srv.outs and srv.outs[0])
+    pool.CallSoon(stop_when, pool, lambda: srv.outs and srv.outs[0])
     run_pool(pool)
     finished(box)
     assert srv.outs == [[b"raw \xff line"]]
@@ -192,7 +183,7 @@ def test_sized_reads_split_at_every_boundary():
     feedings = list(cuts(RECORDS)) + list(splits(RECORDS))
     box = _feed_all(srv, feedings)
     outs = srv.outs
-    pool.CallSoon(_stop_when, pool,
+    pool.CallSoon(stop_when, pool,
                   lambda: len(outs) == len(feedings) and all(len(o) == 3 for o in outs), 30)
     run_pool(pool, 35)
     finished(box)
@@ -214,7 +205,7 @@ def test_recv_data_without_size_gives_what_arrived():
     srv, results = _collect_server(pool, reader)
     payload = b"some bytes, in any number of chunks"
     box = _feed_all(srv, list(splits(payload)))
-    pool.CallSoon(_stop_when, pool, lambda: len(results) == 3)
+    pool.CallSoon(stop_when, pool, lambda: len(results) == 3)
     run_pool(pool)
     finished(box)
     assert [b"".join(chunks) for chunks in results] == [payload] * 3
@@ -239,7 +230,7 @@ def test_line_then_stream_keeps_the_bytes_already_read():
     payload = b"HEADER\r\n" + bytes(range(256)) * 40
     feedings = list(splits(payload[:40])) + [[payload], [payload[:5], payload[5:]]]
     box = _feed_all(srv, feedings, pause=0.001)
-    pool.CallSoon(_stop_when, pool, lambda: len(results) == len(feedings), 30)
+    pool.CallSoon(stop_when, pool, lambda: len(results) == len(feedings), 30)
     run_pool(pool, 35)
     finished(box)
     expected = {payload[:40]: True, payload: True}
@@ -264,7 +255,7 @@ def test_stop_recv_stream_then_sized_read():
 
     srv, results = _collect_server(pool, reader)
     box = _feed_all(srv, [[b"first", b"12345"]], pause=0.1)
-    pool.CallSoon(_stop_when, pool, lambda: srv.outs and len(srv.outs[0]) == 2)
+    pool.CallSoon(stop_when, pool, lambda: srv.outs and len(srv.outs[0]) == 2)
     run_pool(pool)
     finished(box)
     assert srv.outs == [[("chunk", b"first"), ("rest", b"12345")]]
@@ -296,7 +287,7 @@ def test_read_timeout_closes_with_timeout():
         return tail, time.time() - started
 
     box = in_thread(silent_peer)
-    pool.CallSoon(_stop_when, pool, lambda: reasons)
+    pool.CallSoon(stop_when, pool, lambda: reasons)
     run_pool(pool)
     tail, elapsed = finished(box)
     assert reasons == [XClosedReason.Timeout]
@@ -325,7 +316,7 @@ def test_stream_timeout_is_an_idle_timeout():
         return tail, time.time() - started
 
     box = in_thread(trickle)
-    pool.CallSoon(_stop_when, pool, lambda: reasons)
+    pool.CallSoon(stop_when, pool, lambda: reasons)
     run_pool(pool)
     _tail, elapsed = finished(box)
     assert reasons == [XClosedReason.Timeout]
@@ -340,7 +331,7 @@ def test_close_by_host_and_by_peer():
                           reasons)
 
     box = in_thread(read_all, srv.SrvAddr)
-    pool.CallSoon(_stop_when, pool, lambda: reasons)
+    pool.CallSoon(stop_when, pool, lambda: reasons)
     run_pool(pool)
     assert finished(box) == b"bye"
     assert reasons == [XClosedReason.ClosedByHost]
@@ -372,7 +363,7 @@ def test_raising_callback_closes_only_its_socket():
         return bad_tail, answer
 
     box = in_thread(peers)
-    pool.CallSoon(_stop_when, pool, lambda: len(reasons) == 2)
+    pool.CallSoon(stop_when, pool, lambda: len(reasons) == 2)
     run_pool(pool)
     bad_tail, answer = finished(box)
     assert bad_tail == b"" and answer == b"echo still here\n", (bad_tail, answer)
@@ -391,7 +382,7 @@ def test_connect_refused_calls_on_fails_to_connect():
     cli.OnFailsToConnect = lambda c: failures.append(c)
     cli.OnConnected = lambda c: failures.append("connected?!")
     cli.OnClosed = lambda c, reason: closed.append(reason)
-    pool.CallSoon(_stop_when, pool, lambda: failures)
+    pool.CallSoon(stop_when, pool, lambda: failures)
     run_pool(pool)
     assert failures == [cli]
     assert closed == [] and cli.IsClosed
@@ -431,7 +422,7 @@ def test_back_pressure_queue_grows_then_drains():
         return total
 
     box = in_thread(slow_reader)
-    pool.CallSoon(_stop_when, pool, lambda: len(snapshots) == 2, 30)
+    pool.CallSoon(stop_when, pool, lambda: len(snapshots) == 2, 30)
     run_pool(pool, 35)
     total = finished(box, 30)
     assert total == count << 20
@@ -489,7 +480,7 @@ def test_buffer_slots_cap_connections_and_come_back():
         return refused, answer
 
     box = in_thread(peers)
-    pool.CallSoon(_stop_when, pool, lambda: "done" in box)
+    pool.CallSoon(stop_when, pool, lambda: "done" in box)
     run_pool(pool)
     refused, answer = finished(box)
     assert refused == b"" and answer == b"back"
@@ -516,7 +507,7 @@ def test_on_data_sent_never_runs_inside_async_send_data():
     srv = _closing_server(pool, lambda cli: send_next(cli, None), [])
 
     box = in_thread(read_all, srv.SrvAddr)
-    pool.CallSoon(_stop_when, pool, lambda: "done" in box, 30)
+    pool.CallSoon(stop_when, pool, lambda: "done" in box, 30)
     run_pool(pool, 35)
     assert len(finished(box)) == 10 * chunks
     assert state["max_depth"] == 1
@@ -570,7 +561,7 @@ def _accept_out_of_memory(registered):
     server_module.XAsyncTCPClient = failing_client
     try:
         box = in_thread(peers)
-        pool.CallSoon(_stop_when, pool, lambda: closed)
+        pool.CallSoon(stop_when, pool, lambda: closed)
         run_pool(pool)
     finally:
         server_module.XAsyncTCPClient = real_client
@@ -619,7 +610,7 @@ def test_send_timeout_closes_a_peer_that_never_reads():
         sock.close()
 
     box = in_thread(never_reads)
-    pool.CallSoon(_stop_when, pool, lambda: reasons, 15)
+    pool.CallSoon(stop_when, pool, lambda: reasons, 15)
     run_pool(pool, 20)
     finished(box, 15)
     assert reasons == [XClosedReason.Timeout]
@@ -647,7 +638,7 @@ def test_send_timeout_spares_a_slow_reader_that_progresses():
         return total
 
     box = in_thread(slow_reader)
-    pool.CallSoon(_stop_when, pool, lambda: reasons, 30)
+    pool.CallSoon(stop_when, pool, lambda: reasons, 30)
     run_pool(pool, 35)
     total = finished(box, 30)
     assert total == count << 20
@@ -690,7 +681,7 @@ def test_unread_data_comes_first_and_in_order():
         sock.close()
 
     box = in_thread(peer)
-    pool.CallSoon(_stop_when, pool, lambda: len(b"".join(second)) >= 7)
+    pool.CallSoon(stop_when, pool, lambda: len(b"".join(second)) >= 7)
     run_pool(pool)
     finished(box)
     assert b"".join(first) == b"abcdef"
@@ -709,7 +700,7 @@ def test_try_send_data_sends_at_once_on_the_loop_only():
 
     srv = _closing_server(pool, start, [])
     box = in_thread(read_all, srv.SrvAddr)
-    pool.CallSoon(_stop_when, pool, lambda: "done" in box)
+    pool.CallSoon(stop_when, pool, lambda: "done" in box)
     run_pool(pool)
     assert finished(box) == b"hello world"
     assert results["loop"] == 5 and results["other"] == 0
@@ -752,7 +743,7 @@ def test_try_send_data_takes_what_fits_and_leaves_the_rest_to_the_caller():
         return count, pattern_ok
 
     box = in_thread(reader)
-    pool.CallSoon(_stop_when, pool, lambda: "done" in box, 30)
+    pool.CallSoon(stop_when, pool, lambda: "done" in box, 30)
     run_pool(pool, 35)
     count, pattern_ok = finished(box, 30)
     assert pattern_ok and count == results["total"]

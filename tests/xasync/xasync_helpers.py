@@ -23,6 +23,16 @@ def run_pool(pool, limit_sec=10):
     timer.cancel()
 
 
+def stop_when(pool, predicate, limit_sec=10, started=None):
+    """Poll predicate on the loop (every 10 ms) and stop the pool once it holds."""
+    now = time.time()
+    started = started or now
+    if predicate() or now - started > limit_sec:
+        pool.StopWaitEvents()
+    else:
+        pool.CallLater(0.01, stop_when, pool, predicate, limit_sec, started)
+
+
 def in_thread(func, *args):
     """Run func(*args) in a thread; returns a dict filled with 'result' or 'error'."""
     box = {}
