@@ -85,6 +85,7 @@ def test_content_length_zero_and_extra_bytes_stay():
         conn = ServerConnection()
         assert [type(e) for e in feed(conn, pieces)] == [Request, EndOfMessage]
         assert conn.trailing_data == NEXT
+        assert conn.trailing_size == len(NEXT)
 
 
 def test_body_is_streamed_in_pieces():
@@ -135,6 +136,11 @@ def test_chunked_then_pipelined_request():
         assert events[-1] == EndOfMessage()
         assert conn.next_event() is PAUSED
         assert conn.trailing_data == NEXT
+        assert conn.trailing_size == len(NEXT)
+        conn.send_response(200, [("Content-Length", "0")])
+        conn.start_next_cycle()
+        assert type(conn.next_event()) is Request
+        assert conn.trailing_size == 0 and conn.trailing_data == b""
 
 
 def test_http10_request_without_host_closes():

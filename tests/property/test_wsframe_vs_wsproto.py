@@ -180,14 +180,29 @@ def uses_code_1014(events):
     return any(event[0] == "close" and event[1] == 1014 for event in events)
 
 
+def failing_prefix(data, fragments):
+    """The shortest prefix of ``data`` on which wsframe already fails."""
+    low, high = 0, len(data)  # fails on data[:high], not on data[:low]
+    while high - low > 1:
+        middle = (low + high) // 2
+        if run_wsframe([data[:middle]], fragments)[1] is None:
+            low = middle
+        else:
+            high = middle
+    return data[:high]
+
+
 def check_same(chunks, fragments):
     ours, our_code = run_wsframe(chunks, fragments)
     theirs, their_code = run_wsproto(chunks)
-    if our_code == 1007 and their_code is None:
-        # Deliberate difference: we failed fast on an impossible UTF-8 prefix at the end
-        # of a fragment; wsproto fails as soon as the message goes on.
-        theirs, their_code = run_wsproto(chunks, frame(0x0, b"\x80", key=b"\0\0\0\0"))
-        assert their_code == 1007
+    if our_code == 1007 and their_code != 1007:
+        # Deliberate difference: we fail fast on an impossible UTF-8 prefix at the end
+        # of a fragment; wsproto fails once the message goes on (or, if a later frame
+        # breaks another rule first, with that rule's code). Where we failed, wsproto
+        # fails too with 1007 as soon as the message goes on.
+        prefix = failing_prefix(b"".join(chunks), fragments)
+        theirs, their_code = run_wsproto([prefix], frame(0x0, b"\x80", key=b"\0\0\0\0"))
+        assert their_code == 1007, (ours, our_code, theirs, their_code)
     if our_code == 1007 and their_code == 1007:
         assert theirs[: len(ours)] == ours  # we may stop before wsproto's later events
         return
@@ -221,3 +236,18 @@ def test_close_codes(code, reason):
         assert our_code in (None, 1007)
         return
     assert (ours, our_code) == (theirs, their_code)
+
+
+def test_utf8_fail_fast_before_a_later_protocol_error():
+    # Found by the property above: a text fragment ends in b"\xed\xa0" (a surrogate's
+    # start, never valid UTF-8) and a later ping is too long. We close with 1007 at the
+    # fragment; wsproto has not looked at the UTF-8 yet and closes with 1002 at the ping.
+    stream = (
+        frame(0x2, b"", key=b"\0\0\0\0")
+        + frame(0x1, b"", fin=False, key=b"\0\0\0\0")
+        + frame(0x0, b"\xed\xa0", fin=False, key=b"\0\0\0\0")
+        + frame(0x9, b"\0" * 126, key=b"\0\0\0\0")
+    )
+    assert run_wsframe([stream])[1] == 1007
+    assert run_wsproto([stream])[1] == 1002
+    check_same([stream], False)

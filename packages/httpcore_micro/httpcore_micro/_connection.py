@@ -99,6 +99,11 @@ class ServerConnection:
     def trailing_data_closed(self):
         return self._closed
 
+    @property
+    def trailing_size(self):
+        """``len(trailing_data)`` without copying the bytes: 0 when nothing is pipelined."""
+        return len(self._buf)
+
     def start_next_cycle(self):
         self._state.start_next_cycle()
         self._request_method = None

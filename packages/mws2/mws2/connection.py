@@ -24,6 +24,13 @@ then spent a fifth of the time of a Connection: close load walking them.)
 Send side (may run in any thread: a handler can answer later, a WebSocket broadcast can
 come from another connection): every ``ServerConnection.send`` and the queueing of its
 bytes happen under one lock, so bytes leave in the order httpcore_micro framed them.
+
+When is an answer done, so the next request may be read? Once its last byte is in the
+kernel (xasync's onDataSent), except for a whole small answer on a keep-alive
+connection with nothing pipelined behind it: on the loop thread it usually goes to the
+kernel at once (TrySendData) and is done there; from a worker thread it is done once
+queued, unless it has an OnSent to call or the peer is not keeping up. Such a connection
+then closes only after its queue has drained (xasync's Close drops queued bytes).
 """
 
 from httpcore_micro import (
@@ -51,6 +58,10 @@ PIPELINE_BUFFER = 65536
 # Least time a response may sit unsent because the peer stopped reading (the limit is
 # max(RequestsTimeoutSec, this)): a busy browser or a board's Wi-Fi may pause a while.
 SEND_STALL_MIN_SEC = 5
+# A whole answer up to this size, given by a worker thread, counts as done once it is
+# queued in order (see send_whole): the next request need not wait for the loop to
+# report it sent.
+QUEUED_DONE_MAX = 16384
 
 
 class _FileItem:
@@ -107,6 +118,9 @@ class HttpConnection:
         self._sent_inline = None  # its answer, already in the kernel (see _sent_whole)
         self._outq = []
         self._flushing = False
+        # An answer was counted done while its bytes may still wait in xasync's queue:
+        # from then on a close lets the queue drain first (see close).
+        self._done_before_sent = False
         self.trailing_data = b""
         client.OnClosed = self._on_closed
         # A peer that stops reading a big answer would hold the connection (and the
@@ -149,6 +163,8 @@ class HttpConnection:
             # Stop counting it against MaxConnections now, not when xasync's deferred
             # close has run: clients that reconnect at once must not see 503s.
             self.mws2._forget_connection(self)
+            if self._done_before_sent and self.client.AsyncSendData(b"", _close_client):
+                return  # closed once every queued byte is out (Close() would drop them)
             self.client.Close()
 
     def _step(self, func, *args):
@@ -422,6 +438,8 @@ class HttpConnection:
                     return
                 data = None
             self._flushing = True
+            # Nothing pipelined behind it and the connection stays open.
+            alone = self._http.keep_alive and not self._http.trailing_size
         finally:
             self._lock.release()
         if data is None:
@@ -429,13 +447,32 @@ class HttpConnection:
             return
         # On the loop thread the kernel usually takes a small answer at once: then it
         # is done here, without waiting for xasync's onDataSent on the next loop turn.
-        sent = self.client.TrySendData(data)
-        if sent < len(data):
+        client = self.client
+        sent = client.TrySendData(data)
+        done = sent == len(data)
+        if not done and not sent and alone and self._may_count_queued(response, data):
+            # A worker's answer (TrySendData is the loop's): queued in order, it counts
+            # as done now rather than after a loop turn and a hop back to this thread.
+            done = self._done_before_sent = client.AsyncSendData(data)
+        elif not done:
             rest = memoryview(data)[sent:] if sent else data
-            self.client.AsyncSendData(rest, self._on_sent, self._done_step(response))
+            client.AsyncSendData(rest, self._on_sent, self._done_step(response))
         self._flush()
-        if sent == len(data):
+        if done:
             self._sent_whole(response)
+
+    def _may_count_queued(self, response, data):
+        """May this answer count as done once queued, before xasync has sent it?
+
+        Not when its OnSent must see it sent, nor when it is large, nor when the peer is
+        not keeping up (bytes already wait in the queue): then back-pressure holds the
+        next request until the loop reports the answer sent, as before. (Pipelined
+        requests, or a connection that closes after the answer, never get here.)"""
+        return (
+            response._onSent is None
+            and len(data) <= QUEUED_DONE_MAX
+            and not self.client.SendingQueueSize
+        )
 
     def _done_step(self, response):
         return lambda: self._response_done(response)
