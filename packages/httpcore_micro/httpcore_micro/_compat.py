@@ -8,6 +8,10 @@ MicroPython has no ``translate``, so it walks the table byte by byte (slower, bu
 bounded by the header limits).
 """
 
+import sys
+
+IS_MICROPYTHON = sys.implementation.name == "micropython"
+
 try:
     b"".translate(bytes(256))
     HAVE_TRANSLATE = True

@@ -5,7 +5,7 @@ and ``EndOfMessage`` as Content-Length, chunked or close-delimited (RFC 9112 6, 
 """
 
 from ._abnf import FIELD_CHARS, TCHAR
-from ._compat import count_outside, only_chars
+from ._compat import IS_MICROPYTHON, count_outside, only_chars
 from ._errors import LocalProtocolError
 from ._headers import COMMON_NAMES, normalize_outgoing, to_bytes
 
@@ -50,6 +50,22 @@ def status_line(status_code, reason):
 # Emptied when full, so varying values (dates, lengths) cannot make it grow.
 _KNOWN_LINES = {}
 KNOWN_LINES_MAX = 32
+
+if IS_MICROPYTHON:
+    # b"x" and "x" hash alike, and MicroPython warns each time a lookup compares them
+    # ("Comparison between bytes and str"): there the key starts with the pair's types,
+    # so keys of other types differ at the first item and go no further. (CPython
+    # compares them silently: the pair itself is the key, at no cost.)
+
+    def _cache_key(pair):
+        return (type(pair[0]), type(pair[1]), pair)
+
+    def _known_get(pair):
+        return _KNOWN_LINES.get(_cache_key(pair))
+
+else:
+    _cache_key = None
+    _known_get = _KNOWN_LINES.get
 # The fields that decide a response's framing; the others are copied as they are.
 _CONTENT_LENGTH = b"content-length"
 _TRANSFER_ENCODING = b"transfer-encoding"
@@ -65,7 +81,7 @@ def collect_headers(headers, lines):
     b"chunked" or None, ``connection`` the Connection value(s) or None.
     """
     length = coding = connection = None
-    known_get = _KNOWN_LINES.get
+    known_get = _known_get
     for pair in headers:
         try:
             known = known_get(pair)
@@ -117,7 +133,7 @@ def _header_line(pair, cacheable):
     if cacheable:
         if len(_KNOWN_LINES) >= KNOWN_LINES_MAX:
             _KNOWN_LINES.clear()
-        _KNOWN_LINES[pair] = known
+        _KNOWN_LINES[pair if _cache_key is None else _cache_key(pair)] = known
     return known
 
 
