@@ -12,6 +12,7 @@ from httpcore_micro import (
     ConnectionClosed,
     Data,
     RemoteProtocolError,
+    Request,
     ServerConnection,
 )
 
@@ -81,3 +82,15 @@ def reject(data, eof=False, **limits):
 def request(head_lines, body=b""):
     """Build a request from lines (CRLF added) and an optional body."""
     return b"".join([line + b"\r\n" for line in head_lines]) + b"\r\n" + body
+
+
+def served(data=None):
+    """A connection that has read the request ``data`` (None: a GET /) to its end."""
+    if data is None:
+        data = request([b"GET / HTTP/1.1", b"Host: a"])
+    conn = ServerConnection()
+    conn.receive_data(data)
+    events = []
+    drain(conn, events)
+    assert type(events[0]) is Request, events
+    return conn

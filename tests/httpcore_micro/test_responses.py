@@ -2,7 +2,7 @@
 upgrade, and the state machine's refusals."""
 
 from _portable import raises
-from httpcore_micro_feed import drain, request
+from httpcore_micro_feed import drain, request, served
 
 from httpcore_micro import (
     NEED_DATA,
@@ -18,16 +18,6 @@ from httpcore_micro import (
 )
 
 GET = request([b"GET / HTTP/1.1", b"Host: a"])
-
-
-def served(data=GET):
-    """A connection that has read the request ``data`` to its end."""
-    conn = ServerConnection()
-    conn.receive_data(data)
-    events = []
-    drain(conn, events)
-    assert type(events[0]) is Request, events
-    return conn
 
 
 def head_of(raw):

@@ -2,7 +2,7 @@
 in bytes, in end state and in the errors it raises."""
 
 from _portable import raises
-from httpcore_micro_feed import drain, request
+from httpcore_micro_feed import drain, request, served
 
 from httpcore_micro import (
     Data,
@@ -11,7 +11,6 @@ from httpcore_micro import (
     ProtocolError,
     Request,
     Response,
-    ServerConnection,
 )
 
 REQUESTS = (
@@ -29,15 +28,6 @@ RESPONSES = (
     (404, [("Content-Length", "0")], b""),
     (200, [("Connection", "close"), ("Content-Length", "2")], b"ok"),
 )
-
-
-def served(data):
-    conn = ServerConnection()
-    conn.receive_data(data)
-    events = []
-    drain(conn, events)
-    assert type(events[0]) is Request, events
-    return conn
 
 
 def three_sends(conn, status, headers, body):
