@@ -261,11 +261,18 @@ def test_stop_recv_stream_then_sized_read():
     assert srv.outs == [[("chunk", b"first"), ("rest", b"12345")]]
 
 
-def _closing_server(pool, on_accept, reasons):
+def _closing_server(pool, on_accept, reasons, on_closed=None):
+    """A server that runs on_accept(cli) for each client and notes each close reason
+    (then calls on_closed(), if given)."""
     srv = XAsyncTCPServer.Create(pool, LOOPBACK)
 
+    def closed(cli, reason):
+        reasons.append(reason)
+        if on_closed is not None:
+            on_closed()
+
     def accepted(server, cli):
-        cli.OnClosed = lambda c, reason: reasons.append(reason)
+        cli.OnClosed = closed
         on_accept(cli)
 
     srv.OnClientAccepted = accepted
@@ -582,18 +589,7 @@ def _bulk_sender(pool, reasons, stall_sec, count, marks):
             cli.AsyncSendData(chunk)
         cli.AsyncSendData(chunk, lambda c, arg: c.Close())  # all sent: ClosedByHost
 
-    def closed(cli, reason):
-        marks.append(time.time())
-        reasons.append(reason)
-
-    srv = XAsyncTCPServer.Create(pool, LOOPBACK)
-
-    def accepted(server, cli):
-        cli.OnClosed = closed
-        start(cli)
-
-    srv.OnClientAccepted = accepted
-    return srv
+    return _closing_server(pool, start, reasons, lambda: marks.append(time.time()))
 
 
 def test_send_timeout_closes_a_peer_that_never_reads():

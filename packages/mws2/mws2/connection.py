@@ -421,7 +421,7 @@ class HttpConnection:
         self._queue(lambda: self._http.send(event), on_sent)
 
     def start_response(self, code, headers):
-        reason = _status.reason(code).encode()
+        reason = _status.reason_bytes(code)
         event = Response(code, headers, reason)
         self._queue(lambda: self._http.send(event), None, hold=True)
 
@@ -654,7 +654,7 @@ class HttpConnection:
         http = self._http
 
         def frame():
-            data = http.send(Response(code, headers, _status.reason(code).encode()))
+            data = http.send(Response(code, headers, _status.reason_bytes(code)))
             return data + http.send(Data(body)) + http.send(EndOfMessage())
 
         try:

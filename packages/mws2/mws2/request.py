@@ -32,9 +32,8 @@ _VERSIONS = {b"1.1": "HTTP/1.1", b"1.0": "HTTP/1.0"}
 
 
 def _origin_path(path):
-    """The path of an absolute-form target (RFC 9112 3.2.2: servers accept it)."""
-    if path[:1] == "/":
-        return path  # origin-form, the usual
+    """The path of an absolute-form target (RFC 9112 3.2.2: servers accept it); only
+    called for a path that is not origin-form already (not starting with "/")."""
     lower = path[:8].lower()
     if lower.startswith("http://") or lower.startswith("https://"):
         slash = path.find("/", path.find("//") + 2)
@@ -73,7 +72,7 @@ class HttpRequest:
         version = _VERSIONS.get(event.http_version)
         self._httpVer = version or "HTTP/" + _decode(event.http_version)
         path, query = split_target(event.target)
-        self._path = path if path[:1] == "/" else _origin_path(path)
+        self._path = path if path[:1] == "/" else _origin_path(path)  # "/": the usual
         self._queryString = query
         self._rawHeaders = event.headers
         self._keepAlive = keep_alive
