@@ -12,12 +12,14 @@ from mws2.routes import UnregisterRoute
 from mws2.connection import QUEUED_DONE_MAX, HttpConnection
 
 
-class _Pool:
-    def CallLater(self, delaySec, func, *args):
-        pass
+class _Driver:
+    """No event loop: timers never fire here."""
 
-    def CallSoon(self, func, *args):
-        func(*args)
+    bound = None
+    running = True
+
+    def call_later(self, seconds, func, *args):
+        return None
 
 
 class _WorkerSideClient:
@@ -92,7 +94,7 @@ def _connection():
     RegisterRoute(_with_on_sent, GET, "/ctest/onsent")
     mws = MicroWebSrv2()
     mws.OnLogging = lambda mws, msg, msgType: None
-    mws._xasPool = _Pool()
+    mws._driver = _Driver()
     client = _WorkerSideClient()
     conn = HttpConnection(mws, client)
     conn.start()

@@ -67,17 +67,36 @@ def _run_modules(mws2, request):
 
 
 def _call_handler(mws2, request, route):
-    response = request._response
     found = route._route
     try:
         if found.arg_names:
-            found.handler(mws2, request, route._args)
+            result = found.handler(mws2, request, route._args)
         else:
-            found.handler(mws2, request)
+            result = found.handler(mws2, request)
     except Exception as exc:  # a handler bug answers 500; the server keeps serving
         mws2._log_exception("Route %r" % route, exc)
         _fail(request)
         return
+    if result is not None and hasattr(result, "send"):
+        # An ``async def`` handler (a coroutine; a generator on MicroPython): it answers
+        # once awaited, on the loop of the asyncio mode or the pool's async runner.
+        mws2._spawn(_await_handler(mws2, request, route, result))
+        return
+    _check_answered(mws2, request, route)
+
+
+async def _await_handler(mws2, request, route, coro):
+    try:
+        await coro
+    except Exception as exc:  # as for plain handlers: 500, logged, the server goes on
+        mws2._log_exception("Route %r" % route, exc)
+        _fail(request)
+        return
+    _check_answered(mws2, request, route)
+
+
+def _check_answered(mws2, request, route):
+    response = request._response
     if not response._hdrSent:
         mws2.Log("No response was sent from route %r" % route, mws2.WARNING)
         response.ReturnNotImplemented()

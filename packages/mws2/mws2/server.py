@@ -6,8 +6,6 @@ The server itself moves no byte and parses nothing: it listens with an xasync
 
 import sys
 
-from xasync import XAsyncSocketsPool, XAsyncTCPServer, XBufferSlots
-
 from . import static as _static
 from .compat import IS_MICROPYTHON, format_traceback, new_lock, set_thread_stack_size
 
@@ -16,7 +14,6 @@ class MicroWebSrv2Exception(Exception):
     pass
 
 
-REFUSAL_SLOTS = 4
 # MicroPython ports that run on a PC: an 8 KiB thread stack is far too small there.
 _HOSTED_PLATFORMS = ("linux", "darwin", "win32", "windows")
 
@@ -75,13 +72,10 @@ class MicroWebSrv2:
         self._corsAllowAll = False
         self._onLogging = None
         self._maxConnections = None
-        self._xasSrv = None
-        self._xasPool = None
-        self._managedPool = None
+        self._driver = None  # pool.PoolDriver or aio.AioDriver while running
         self._connections = {}
         self._connLock = new_lock()
         self._logger = None
-        self._running = False
         self._backlog = self._slotsCount = self._slotsSize = None
         self._keepAlloc = self._maxContentLen = None
         # A board gets the embedded preset: the normal one is sized for a PC.
@@ -142,41 +136,43 @@ class MicroWebSrv2:
 
     def StartInPool(self, asyncSocketsPool):
         """Listen on BindAddress inside an existing XAsyncSocketsPool."""
+        from xasync import XAsyncSocketsPool
+
         if not isinstance(asyncSocketsPool, XAsyncSocketsPool):
             raise TypeError('"asyncSocketsPool" must be an XAsyncSocketsPool')
-        if self._xasSrv is not None:
+        self._start_pool(asyncSocketsPool, managed=False)
+
+    def _start_pool(self, pool, managed):
+        if self._driver is not None:
             raise MicroWebSrv2Exception("the server is already running")
+        self._import_serving()
+        from .pool import PoolDriver
+
+        driver = PoolDriver(self, pool, managed)
+        driver.listen()
+        self._started(driver)
+
+    def _import_serving(self):
         # Import what serving a request needs now, while the heap is free: a lazy import
         # that hits MemoryError under load leaves a half-made module behind, and every
         # later connection then fails on it ("can't import name"): the server never
         # recovers (bug 7, 1 MiB heap).
-        from . import connection, dispatch, status  # noqa: F401
-
-        # A few slots over BufferSlotsCount let us answer 503 to the connections beyond
-        # MaxConnections (xasync closes silently when no slot is left). Slots are lazy.
-        slots = XBufferSlots(self._slotsCount + REFUSAL_SLOTS, self._slotsSize, self._keepAlloc)
-        try:
-            self._xasSrv = XAsyncTCPServer.Create(
-                asyncSocketsPool, self._bindAddr, self._backlog, slots
-            )
-        except Exception as exc:  # bind errors differ per port; all mean "cannot listen"
-            raise MicroWebSrv2Exception(
-                "cannot listen on %s:%s (%s)" % (self._bindAddr[0], self._bindAddr[1], exc)
-            ) from None
-        self._xasPool = asyncSocketsPool
-        self._xasSrv.OnClientAccepted = self._on_client_accepted
-        self._xasSrv.OnClosed = self._on_server_closed
-        self._running = True
-        addr = self._boundAddr = self.BoundAddress
-        self.Log("Server listening on %s:%s" % (addr[0], addr[1]), MicroWebSrv2.INFO)
-        self._schedule_sweep(self._xasSrv)
+        from . import connection, dispatch  # noqa: F401
 
     def StartManaged(self, parllProcCount=1, procStackSize=0):
-        """Start in a pool of our own: 0 = run in this thread (blocks), N = N threads."""
+        """Start in a pool of our own: 0 = run in this thread (blocks), N = N threads.
+
+        On MicroPython, 0 serves on the firmware's asyncio (the lightest way: nothing
+        more to load); with threads, and on CPython, on an xasync pool."""
         _check_positive_int(parllProcCount, "parllProcCount", zero_ok=True)
         _check_positive_int(procStackSize, "procStackSize", zero_ok=True)
-        if self._xasSrv is not None:
+        if self._driver is not None:
             raise MicroWebSrv2Exception("the server is already running")
+        if IS_MICROPYTHON and parllProcCount == 0:
+            from .aio import run_managed
+
+            run_managed(self)
+            return
         if procStackSize == 0 and IS_MICROPYTHON and sys.platform not in _HOSTED_PLATFORMS:
             procStackSize = 8 * 1024  # a board's default; the unix port keeps its own
         previous = None
@@ -187,59 +183,82 @@ class MicroWebSrv2:
                 raise ValueError(
                     '"procStackSize" of %d is refused: %s' % (procStackSize, exc)
                 ) from None
-        pool = XAsyncSocketsPool()
+        from .pool import new_pool
+
+        pool = new_pool()
+        driver = None
         try:
-            self.StartInPool(pool)
-            self._managedPool = pool
+            self._start_pool(pool, managed=True)
+            driver = self._driver
             self.Log("Managed pool started (%d thread(s))" % parllProcCount, MicroWebSrv2.INFO)
             pool.AsyncWaitEvents(threadsCount=parllProcCount)
-        except BaseException:
+        except BaseException:  # Ctrl-C included: stopped quietly, then it goes on up
             self.Stop()
             raise
         finally:
             if previous is not None:
                 set_thread_stack_size(previous)
         if parllProcCount == 0:
-            self._stopped()  # the loop returned: the pool was stopped
+            self._stopped(driver)  # the loop returned: the pool was stopped
+
+    async def StartAsync(self):
+        """Serve as a task of the running asyncio loop, until ``Stop()``.
+
+        ``asyncio.create_task(server.StartAsync())`` beside the application's other tasks,
+        or ``asyncio.run(server.StartAsync())``. Listening errors raise here."""
+        if self._driver is not None:
+            raise MicroWebSrv2Exception("the server is already running")
+        self._import_serving()
+        from .aio import AioDriver
+
+        await AioDriver(self).serve()
 
     def Stop(self):
-        """Stop listening, close this server's connections; stop the pool if managed."""
+        """Stop listening and close this server's connections (the pool too if managed).
+        Safe to call twice, from any thread, a handler or a task."""
         # Take everything this run owns first, then release the state, then close: once
         # IsRunning reads False a program may start again at once (the listener-lost path
         # stops from a pool callback), and closing must touch only the old run's objects.
-        srv, pool, conns = self._xasSrv, self._managedPool, self._all_connections()
-        self._stopped()
-        if srv is not None:
-            srv.Close()
+        driver, conns = self._driver, self._all_connections()
+        self._stopped(driver)
+        if driver is None:
+            return
         for conn in conns:
             conn.close()
-        if pool is not None:
-            self.Log("Stopping the managed pool", MicroWebSrv2.INFO)
-            pool.StopWaitEvents()
+        driver.stop()
 
-    def _stopped(self):
-        self._running = False
-        self._xasSrv = None
-        self._managedPool = None
+    def _started(self, driver):
+        self._driver = driver
+        addr = driver.bound
+        self.Log("Server listening on %s:%s" % (addr[0], addr[1]), MicroWebSrv2.INFO)
 
-    def _on_server_closed(self, srv, reason):
-        addr = self._boundAddr or self._bindAddr
-        if srv is not self._xasSrv:  # Stop() asked for it (or an older, replaced server)
-            self.Log("Server %s:%s closed" % (addr[0], addr[1]), MicroWebSrv2.INFO)
-            return
-        # The listening socket died under us (e.g. an error while accepting): nothing
-        # more can connect. Say it loudly and stop, so IsRunning turns False and a
-        # program looping on it can restart (StartManaged works again afterwards).
-        self.Log(
-            "Server %s:%s lost its listening socket (reason %s): stopping"
-            % (addr[0], addr[1], reason),
-            MicroWebSrv2.ERROR,
-        )
-        self.Stop()
+    def _stopped(self, driver):
+        if driver is None or self._driver is driver:
+            self._driver = None
+
+    def _listen_error(self, exc):
+        addr = self._bindAddr
+        return MicroWebSrv2Exception("cannot listen on %s:%s (%s)" % (addr[0], addr[1], exc))
+
+    def _call_later(self, seconds, func, *args):
+        """A timer on whatever runs this server (None when it is not running)."""
+        driver = self._driver
+        return driver.call_later(seconds, func, *args) if driver is not None else None
+
+    def _spawn(self, coro):
+        """Run an ``async def`` handler's coroutine where this server's mode can."""
+        driver = self._driver
+        if driver is None:
+            from .pool import AsyncRunner
+
+            AsyncRunner.shared().run(coro)
+        else:
+            driver.spawn(coro)
 
     # ---- connections ---------------------------------------------------------------
 
-    def _on_client_accepted(self, srv, client):
+    def _accept(self, client):
+        """A client the driver accepted: served, or refused over MaxConnections."""
         from .connection import HttpConnection
 
         limit = self.MaxConnections
@@ -248,37 +267,26 @@ class MicroWebSrv2:
         if over:
             self._refuse(client)
             return
-        if self._sslContext is not None:
-            try:
-                client.StartSSLContext(self._sslContext, serverSide=True)
-            except Exception as exc:  # a bad handshake closes this socket only
-                self.Log("TLS refused for %s: %s" % (client.CliAddr, exc), MicroWebSrv2.DEBUG)
-                client.Close()
-                return
         conn = HttpConnection(self, client)
         with self._connLock:
             self._connections[id(conn)] = conn
         conn.start()
 
-    def _schedule_sweep(self, srv):
+    def _sweep_period(self):
         # A few checks per RequestsTimeoutSec (read each time: it may change while
         # running), at most one a second, at least 0.1 s apart.
-        period = min(max(self._timeoutSec / 3.0, 0.1), 1.0)
-        self._xasPool.CallLater(period, self._sweep, srv)
+        return min(max(self._timeoutSec / 3.0, 0.1), 1.0)
 
-    def _sweep(self, srv):
-        """On the loop thread: each connection closes itself if it waited too long."""
-        if srv is not self._xasSrv:
-            return  # that run is over (stopped, or restarted with a new listener)
+    def _sweep_connections(self):
+        """On the loop: each connection closes itself if it waited too long."""
         for conn in self._all_connections():
             conn.check_timeouts()
-        self._schedule_sweep(srv)
 
     def _refuse(self, client):
         """Over MaxConnections: a 503 and close, so memory stays bounded."""
-        from httpcore_micro import Data, EndOfMessage, Response, ServerConnection
+        from httpcore_micro import ServerConnection
 
-        from .status import status_page
+        from .status import reason_bytes, status_page
 
         self.Log(
             "Connection refused (MaxConnections reached): %s" % (client.CliAddr,),
@@ -291,9 +299,7 @@ class MicroWebSrv2:
             ("Retry-After", "1"),
             ("Connection", "close"),
         ]
-        http = ServerConnection()
-        data = http.send(Response(503, headers, b"Service Unavailable"))
-        data += http.send(Data(body)) + http.send(EndOfMessage())
+        data = ServerConnection().send_response(503, headers, body, reason_bytes(503))
         client.AsyncSendData(data, lambda cli, arg: cli.Close())
 
     def _forget_connection(self, conn):
@@ -389,7 +395,7 @@ class MicroWebSrv2:
     # ---- presets -------------------------------------------------------------------
 
     def _check_not_running(self, what):
-        if self._xasSrv is not None:
+        if self._driver is not None:
             raise MicroWebSrv2Exception("%s cannot be changed while the server is running" % what)
 
     def _apply_preset(self, name):
@@ -414,9 +420,8 @@ class MicroWebSrv2:
 
     @property
     def IsRunning(self):
-        if not self._running or self._xasSrv is None or self._xasPool is None:
-            return False
-        return bool(self._xasPool.WaitEventsProcessing)
+        driver = self._driver
+        return driver is not None and driver.running
 
     @property
     def ConnQueueCapacity(self):
@@ -497,9 +502,8 @@ class MicroWebSrv2:
     @property
     def BoundAddress(self):
         """The address really listened on (port 0 resolved), else BindAddress."""
-        srv = self._xasSrv
-        addr = getattr(srv, "SrvAddr", None) if srv is not None else None
-        return tuple(addr) if addr else self._bindAddr
+        driver = self._driver
+        return driver.bound if driver is not None and driver.bound else self._bindAddr
 
     @property
     def IsSSLEnabled(self):

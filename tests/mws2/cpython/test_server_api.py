@@ -348,7 +348,7 @@ def test_losing_the_listening_socket_stops_the_server_and_a_restart_works(thread
         mws.OnLogging = log
 
     with running(threads=threads, configure=configure) as mws:
-        srv = mws._xasSrv
+        srv = mws._driver.srv
 
         def broken_accept(mask):
             raise RuntimeError("accept handler bug")

@@ -278,10 +278,7 @@ class WebSocket:
     # ---- liveness ------------------------------------------------------------------
 
     def _after(self, seconds, func):
-        pool = self._mws2._xasPool
-        if pool is None or not hasattr(pool, "CallLater"):
-            return None
-        return pool.CallLater(seconds, func)
+        return self._mws2._call_later(seconds, func)
 
     def _arm_watchdog(self):
         if self._waitFrameTimeoutSec and not self._closedNotified:

@@ -1,0 +1,142 @@
+"""The pool driver: mws2 in an xasync pool (MicroWebSrv2's StartInPool / StartManaged).
+
+The listening socket is an xasync ``XAsyncTCPServer``; every accepted client is already
+an XAsyncTCPClient, which is what the connection core speaks. Timeouts: one sweep per
+server on the pool's timer. ``async def`` handlers, which need an event loop, run on one
+shared asyncio loop in a thread of its own (``AsyncRunner``), never one thread each.
+"""
+
+from xasync import XAsyncSocketsPool, XAsyncTCPServer, XBufferSlots, XClosedReason
+
+from .compat import new_lock
+
+# A few slots over BufferSlotsCount let the server answer 503 to the connections beyond
+# MaxConnections (xasync closes silently when no slot is left). Slots are lazy.
+REFUSAL_SLOTS = 4
+
+
+class PoolDriver:
+    """One listening server of a MicroWebSrv2 instance, in an xasync pool."""
+
+    def __init__(self, mws2, pool, managed):
+        self.mws2 = mws2
+        self.pool = pool
+        self.managed = managed  # the pool is ours (StartManaged): stop it with the server
+        self.srv = None
+        self.bound = None
+
+    @property
+    def running(self):
+        return self.srv is not None and bool(self.pool.WaitEventsProcessing)
+
+    def listen(self):
+        mws2 = self.mws2
+        slots = XBufferSlots(mws2._slotsCount + REFUSAL_SLOTS, mws2._slotsSize, mws2._keepAlloc)
+        try:
+            srv = XAsyncTCPServer.Create(self.pool, mws2._bindAddr, mws2._backlog, slots)
+        except Exception as exc:  # bind errors differ per port; all mean "cannot listen"
+            raise mws2._listen_error(exc) from None
+        srv.OnClientAccepted = self._on_client_accepted
+        srv.OnClosed = self._on_server_closed
+        self.srv = srv
+        addr = getattr(srv, "SrvAddr", None)
+        self.bound = tuple(addr) if addr else mws2._bindAddr
+        self._schedule_sweep(srv)
+
+    def stop(self):
+        srv, self.srv = self.srv, None
+        if srv is not None:
+            srv.Close()
+        if self.managed:
+            self.mws2.Log("Stopping the managed pool", self.mws2.INFO)
+            self.pool.StopWaitEvents()
+
+    def call_later(self, seconds, func, *args):
+        return self.pool.CallLater(seconds, func, *args)
+
+    def spawn(self, coro):
+        AsyncRunner.shared().run(coro)
+
+    def _on_client_accepted(self, srv, client):
+        ssl_context = self.mws2._sslContext
+        if ssl_context is not None:
+            try:
+                client.StartSSLContext(ssl_context, serverSide=True)
+            except Exception as exc:  # a bad handshake closes this socket only
+                self.mws2.Log("TLS refused for %s: %s" % (client.CliAddr, exc), self.mws2.DEBUG)
+                client.Close()
+                return
+        self.mws2._accept(client)
+
+    def _on_server_closed(self, srv, reason):
+        mws2 = self.mws2
+        addr = self.bound or mws2._bindAddr
+        if srv is not self.srv or reason == XClosedReason.ClosedByHost:
+            # stop() asked for it, or the pool is stopping (StopWaitEvents, Ctrl-C)
+            mws2.Log("Server %s:%s closed" % (addr[0], addr[1]), mws2.INFO)
+            if srv is self.srv:
+                self.srv = None
+                mws2._stopped(self)
+            return
+        # The listening socket died under us (e.g. an error while accepting): nothing
+        # more can connect. Say it loudly and stop, so IsRunning turns False and a
+        # program looping on it can restart (StartManaged works again afterwards).
+        mws2.Log(
+            "Server %s:%s lost its listening socket (reason %s): stopping"
+            % (addr[0], addr[1], reason),
+            mws2.ERROR,
+        )
+        mws2.Stop()
+
+    def _schedule_sweep(self, srv):
+        self.pool.CallLater(self.mws2._sweep_period(), self._sweep, srv)
+
+    def _sweep(self, srv):
+        """On the loop thread: each connection closes itself if it waited too long."""
+        if srv is not self.srv:
+            return  # that run is over (stopped, or restarted with a new listener)
+        self.mws2._sweep_connections()
+        self._schedule_sweep(srv)
+
+
+def new_pool():
+    return XAsyncSocketsPool()
+
+
+class AsyncRunner:
+    """One asyncio loop in a thread of its own, for the ``async def`` handlers of pool
+    servers (their coroutines need a loop; the pool's threads have none)."""
+
+    _shared = None
+    _lock = new_lock()
+
+    @classmethod
+    def shared(cls):
+        cls._lock.acquire()
+        try:
+            if cls._shared is None:
+                cls._shared = cls()
+            return cls._shared
+        finally:
+            cls._lock.release()
+
+    def __init__(self):
+        import asyncio
+
+        self.asyncio = asyncio
+        self.loop = None
+        if hasattr(asyncio, "run_coroutine_threadsafe"):
+            import threading
+
+            self.loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=self.loop.run_forever, name="mws2-async")
+            thread.daemon = True
+            thread.start()
+
+    def run(self, coro):
+        if self.loop is not None:
+            self.asyncio.run_coroutine_threadsafe(coro, self.loop)
+        else:
+            # MicroPython's asyncio takes no work from other threads: the coroutine runs
+            # to its end here, on the pool's thread, like a handler that blocks.
+            self.asyncio.run(coro)
