@@ -25,9 +25,11 @@ from mws2_mp_process import START_TIMEOUT, ServerProcess, server_command  # noqa
 MICROPYTHON_HEAP = os.environ.get("MWS2_MP_HEAP", "8M")
 
 
-@pytest.fixture(scope="session")
-def mp_server():
-    server = ServerProcess(server_command(MICROPYTHON_HEAP))
+@pytest.fixture(scope="session", params=["pool", "asyncio"])
+def mp_server(request):
+    """The server, once in each mode: pool (2 worker threads) and asyncio."""
+    mode = "2" if request.param == "pool" else "asyncio"
+    server = ServerProcess(server_command(MICROPYTHON_HEAP, mode))
     try:
         _wait_until_answering(server)
         yield server

@@ -1,6 +1,6 @@
 """The mws2 demo served by MicroPython (also runs on CPython): the program the tests start.
 
-``micropython tests/mws2_micropython/mws2_mp_server.py PORT [THREADS]`` serves the bundled
+``micropython tests/mws2_micropython/mws2_mp_server.py PORT [THREADS|asyncio]`` serves the bundled
 demo (static pages, routes, WebSockets, .pyhtml) plus a few test routes on 127.0.0.1:PORT
 and prints ``READY <port>`` once it listens. MicroPython has no site-packages for this
 repository's packages, so the ``packages/*`` folders are put on ``sys.path`` from this
@@ -64,18 +64,34 @@ def accept_websocket(microWebSrv2, webSocket):
         webSocket.MaxRecvMessageLength = AUTOBAHN_MAX_MESSAGE
 
 
+async def serve_in_asyncio(mws):
+    """The asyncio mode: the server is one task of this loop, beside another."""
+    import asyncio
+
+    server = asyncio.create_task(mws.StartAsync())
+    while not mws.IsRunning:
+        await asyncio.sleep(0.01)
+    print("READY %d" % mws.BoundAddress[1])
+    await server
+
+
 def main():
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 8080
-    threads = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    mode = sys.argv[2] if len(sys.argv) > 2 else "1"  # worker threads, or "asyncio"
     mws = MicroWebSrv2()
     demo.setup(mws)
     MicroWebSrv2.LoadModule("WebSockets").OnWebSocketAccepted = accept_websocket
     mws.BindAddress = ("127.0.0.1", port)
-    mws.StartManaged(parllProcCount=threads)
-    print("READY %d" % mws.BoundAddress[1])
     try:
-        while mws.IsRunning:
-            time.sleep(0.2)
+        if mode == "asyncio":
+            import asyncio
+
+            asyncio.run(serve_in_asyncio(mws))
+        else:
+            mws.StartManaged(parllProcCount=int(mode))
+            print("READY %d" % mws.BoundAddress[1])
+            while mws.IsRunning:
+                time.sleep(0.2)
     except KeyboardInterrupt:
         pass
     mws.Stop()

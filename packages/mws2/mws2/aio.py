@@ -121,6 +121,8 @@ class _Client:
 
 
 if not IS_MICROPYTHON:
+    # Bytes per loop.sendfile call: a slice sent is progress the reaper can see.
+    FILE_STEP = 256 * 1024
 
     class _ProtocolClient(_Client, asyncio.Protocol):
         """CPython: one connection as an asyncio Protocol."""
@@ -128,6 +130,7 @@ if not IS_MICROPYTHON:
         transport = None
         _paused_writing = False
         _file_busy = False
+        _file_task = None
 
         def __init__(self, driver):
             _Client.__init__(self, driver)
@@ -168,11 +171,6 @@ if not IS_MICROPYTHON:
                 self._callback(callback, arg)
 
         # ---- XAsyncTCPClient's names -------------------------------------------------
-
-        @property
-        def SendingQueueSize(self):
-            transport = self.transport
-            return transport.get_write_buffer_size() if transport is not None else 0
 
         def _pause(self):
             if self._closed:
@@ -229,19 +227,31 @@ if not IS_MICROPYTHON:
                 self._after_file.append(((fileobj, offset, count), onDataSent, onDataSentArg))
                 return True
             self._file_busy = True
-            self._driver.loop.create_task(
+            self._file_task = self._driver.loop.create_task(
                 self._send_file(fileobj, offset, count, onDataSent, onDataSentArg)
             )
             return True
 
         async def _send_file(self, fileobj, offset, count, callback, arg):
+            """Zero-copy (os.sendfile where asyncio can), in slices: asyncio's sendfile
+            says nothing until it is done, and a peer that stops reading must be
+            noticed (each slice sent moves _stall on; the reaper watches it)."""
+            loop = self._driver.loop
+            end = None if count is None else offset + count
             try:
-                await self._driver.loop.sendfile(self.transport, fileobj, offset, count)
-            except (OSError, RuntimeError) as exc:  # peer gone, or transport closing
+                while not self._closed and (end is None or offset < end):
+                    step = FILE_STEP if end is None else min(FILE_STEP, end - offset)
+                    sent = await loop.sendfile(self.transport, fileobj, offset, step)
+                    if not sent:
+                        break  # the end of the file
+                    offset += sent
+                    self._stall = None
+            except (OSError, RuntimeError, ValueError) as exc:  # peer gone, closing
                 self._driver.log_debug("Sending a file failed: %s" % exc)
                 self._close(ERROR)
                 return
             self._file_busy = False
+            self._file_task = None
             if callback is not None:
                 self._callback(callback, arg)
             queued, self._after_file = self._after_file, []
@@ -250,6 +260,12 @@ if not IS_MICROPYTHON:
                     self.AsyncSendFile(data[0], data[1], data[2], on_sent, on_sent_arg)
                 else:
                     self.AsyncSendData(data, on_sent, on_sent_arg)
+
+        @property
+        def SendingQueueSize(self):
+            transport = self.transport
+            size = transport.get_write_buffer_size() if transport is not None else 0
+            return size + (FILE_STEP if self._file_busy else 0)
 
         def _callback(self, callback, arg):
             if not self._closed:
@@ -264,6 +280,9 @@ if not IS_MICROPYTHON:
         def _close(self, reason):
             if self._closed:
                 return
+            task, self._file_task = self._file_task, None
+            if task is not None:
+                task.cancel()
             transport = self.transport
             # Bytes written are still sent (close flushes), unless the peer stalled.
             if reason == TIMEOUT or reason == ERROR:
@@ -396,21 +415,14 @@ else:
 
 
 def _sockaddr(peer):
-    """(host, port) of a MicroPython socket address (a tuple, or raw sockaddr bytes)."""
+    """(host, port) of a MicroPython peer address: a tuple on some ports, the raw
+    ``struct sockaddr`` bytes on others (the unix port)."""
     if isinstance(peer, tuple):
-        host = peer[0]
-        if isinstance(host, (bytes, bytearray)):  # the unix port: raw address bytes
-            host = _ip_text(host)
-        return (host, peer[1])
-    try:
-        import socket
-
-        host, port = socket.sockaddr(peer)[1:3]  # newer MicroPython ports
-        return (host, port)
-    except (AttributeError, ImportError, TypeError, ValueError):
-        pass
-    if isinstance(peer, (bytes, bytearray)) and len(peer) >= 8:  # struct sockaddr_in
-        return (_ip_text(peer[4:8]), peer[2] << 8 | peer[3])
+        return (peer[0], peer[1])
+    if isinstance(peer, (bytes, bytearray)) and len(peer) >= 8:
+        if peer[0] == 10 and len(peer) >= 24:  # AF_INET6: port, flow info, address
+            return (_ip_text(peer[8:24]), peer[2] << 8 | peer[3])
+        return (_ip_text(peer[4:8]), peer[2] << 8 | peer[3])  # AF_INET
     return ("?", 0)
 
 

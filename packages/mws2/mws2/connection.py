@@ -607,6 +607,15 @@ class HttpConnection:
             return
         self._arm_recv(self._on_upgraded_data)
 
+    def pause_upgraded(self):
+        """The new protocol has too much unprocessed: stop reading (the kernel then
+        holds the peer back) until resume_upgraded()."""
+        self._stop_recv()
+
+    def resume_upgraded(self):
+        if self._upgraded is not None:
+            self._arm_recv(self._on_upgraded_data)
+
     def _on_upgraded_data(self, client, data, arg):
         upgraded = self._upgraded
         if upgraded is not None:

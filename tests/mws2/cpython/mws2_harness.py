@@ -6,6 +6,7 @@ threads) on a free loopback port; ``exchange`` sends raw bytes and reads the ans
 is also proven well-formed HTTP/1.1.
 """
 
+import asyncio
 import contextlib
 import os
 import socket
@@ -20,9 +21,21 @@ from mws2 import MicroWebSrv2
 LOOPBACK = "127.0.0.1"
 
 
+# The two ways mws2 runs: "pool" (StartManaged, xasync) and "asyncio" (StartAsync as a task
+# of an asyncio loop). Tests that take the ``server_mode`` fixture run in both; ``running``
+# starts the mode asked for, else the one that fixture set.
+MODES = ("pool", "asyncio")
+DEFAULT_MODE = ["pool"]
+
+
 @contextlib.contextmanager
-def running(root=None, threads=4, configure=None):
-    """A started server (yielded), stopped at the end whatever happens."""
+def running(root=None, threads=4, configure=None, mode=None):
+    """A started server (yielded), stopped at the end whatever happens.
+
+    ``threads`` (pool mode): StartManaged's worker count, 0 serving inline in a thread of
+    the harness; ``threads="asyncio"`` or ``mode="asyncio"``: an asyncio loop in a thread
+    of the harness runs ``StartAsync()``."""
+    mode = "asyncio" if threads == "asyncio" else (mode or DEFAULT_MODE[0])
     mws = MicroWebSrv2()
     mws.BindAddress = (LOOPBACK, 0)
     if root is not None:
@@ -30,7 +43,12 @@ def running(root=None, threads=4, configure=None):
     if configure is not None:
         configure(mws)
     loop = None
-    if threads == 0:
+    if mode == "asyncio":
+        loop = threading.Thread(target=asyncio.run, args=(mws.StartAsync(),))
+        loop.daemon = True
+        loop.start()
+        wait_for(lambda: mws.IsRunning)
+    elif threads == 0:
         # parllProcCount=0 serves in the calling thread: give it one of its own, so the
         # test can talk to it (every callback then runs inline, as on a board).
         loop = threading.Thread(target=mws.StartManaged, kwargs={"parllProcCount": 0})

@@ -36,14 +36,15 @@ EXPECTED_CASES = 301
 # Cases where kosoku itself answers ERROR, with the reason (none known at this time).
 KOSOKU_ERRORS = {}
 
-ECHO_PROGRAM = (
-    """
+ECHO_PROGRAM = """
+import asyncio
 import sys
 import time
 
 from mws2 import *
 
 MAX_MESSAGE = %d
+MODE = %r
 
 
 def echo_text(webSocket, msg):
@@ -60,23 +61,39 @@ def OnWebSocketAccepted(microWebSrv2, webSocket):
     webSocket.OnBinaryMessage = echo_binary
 
 
-wsMod = MicroWebSrv2.LoadModule("WebSockets")
-wsMod.OnWebSocketAccepted = OnWebSocketAccepted
+async def OnWebSocketAcceptedAsync(microWebSrv2, webSocket):
+    webSocket.MaxRecvMessageLength = MAX_MESSAGE
+    async for message in webSocket:
+        await webSocket.Send(message)
 
+
+async def serve(mws2):
+    server = asyncio.create_task(mws2.StartAsync())
+    while not mws2.IsRunning:
+        await asyncio.sleep(0.01)
+    print("PORT %%d" %% mws2.BoundAddress[1], flush=True)
+    await server
+
+
+wsMod = MicroWebSrv2.LoadModule("WebSockets")
 mws2 = MicroWebSrv2()
 mws2.BindAddress = ("127.0.0.1", 0)
-mws2.StartManaged(parllProcCount=4)
-print("PORT %%d" %% mws2.BoundAddress[1], flush=True)
 try:
-    while mws2.IsRunning:
-        time.sleep(0.2)
+    if MODE == "asyncio":
+        # The asyncio mode with the async API: one task per WebSocket, async for / Send.
+        wsMod.OnWebSocketAccepted = OnWebSocketAcceptedAsync
+        asyncio.run(serve(mws2))
+    else:
+        wsMod.OnWebSocketAccepted = OnWebSocketAccepted
+        mws2.StartManaged(parllProcCount=4)
+        print("PORT %%d" %% mws2.BoundAddress[1], flush=True)
+        while mws2.IsRunning:
+            time.sleep(0.2)
 except KeyboardInterrupt:
     pass
 finally:
     mws2.Stop()
 """
-    % MAX_MESSAGE
-)
 
 
 def package_path():
@@ -98,10 +115,12 @@ def read_port(proc, timeout):
     return int(line.split()[1])
 
 
-@pytest.fixture
-def echo_server(tmp_path):
+@pytest.fixture(params=["pool", "asyncio"])
+def echo_server(tmp_path, request):
+    """The echo server: pool mode with MicroWebSrv2's callbacks, asyncio mode with the
+    async API."""
     program = tmp_path / "autobahn_echo.py"
-    program.write_text(ECHO_PROGRAM)
+    program.write_text(ECHO_PROGRAM % (MAX_MESSAGE, request.param))
     env = dict(os.environ, PYTHONPATH=package_path())
     log = open(tmp_path / "server.log", "wb")
     proc = subprocess.Popen(

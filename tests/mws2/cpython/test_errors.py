@@ -9,6 +9,9 @@ from mws2_harness import connect, exchange, parse_one, read_until_closed, runnin
 
 from mws2 import GET, POST, RegisterRoute
 
+# Every test here runs in both modes (pool and asyncio).
+pytestmark = pytest.mark.usefixtures("server_mode")
+
 
 def _echo(mws, request):
     request.Response.ReturnOk(bytes(request.Content or b""))

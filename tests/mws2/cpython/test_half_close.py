@@ -62,7 +62,7 @@ def _ws_accepted(mws, ws):
     ws.OnClosed = lambda sock: WS_EVENTS.append(("closed", ws.Request.Path))
 
 
-@pytest.fixture(scope="module", params=[4, 0], ids=["workers", "inline"])
+@pytest.fixture(scope="module", params=[4, 0, "asyncio"], ids=["workers", "inline", "asyncio"])
 def server(request, tmp_path_factory):
     root = tmp_path_factory.mktemp("halfclose")
     (root / "index.html").write_text("home page")

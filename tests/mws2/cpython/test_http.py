@@ -238,7 +238,7 @@ def www(tmp_path_factory):
     return root
 
 
-@pytest.fixture(scope="module", params=[4, 0], ids=["4-workers", "inline"])
+@pytest.fixture(scope="module", params=[4, 0, "asyncio"], ids=["4-workers", "inline", "asyncio"])
 def server(www, request):
     """Every test against worker threads and against the single-thread loop (a board's
     way, and the fastest on CPython: answers complete inline, without a loop turn)."""
@@ -512,8 +512,8 @@ def test_expect_100_continue(server):
 
 
 def test_blocking_handler_does_not_freeze_other_connections(server):
-    if server.test_threads < 2:
-        pytest.skip("parllProcCount < 2: one thread runs every handler, by design")
+    if server.test_threads == "asyncio" or server.test_threads < 2:
+        pytest.skip("one thread runs every plain handler, by design (async def ones await)")
     BLOCKER.clear()
     result = {}
     slow = threading.Thread(
@@ -543,11 +543,14 @@ def test_late_answer_after_the_default_501_is_refused_and_logged(server):
 def test_small_answer_leaves_in_one_write(server, monkeypatch):
     # Head, body and end in one send: no Nagle/delayed-ACK stall on ports without
     # TCP_NODELAY (MicroPython), one syscall instead of three.
-    import xasync
+    if server.test_threads == "asyncio":
+        from mws2.aio import _ProtocolClient as client_class
+    else:
+        from xasync import XAsyncTCPClient as client_class
 
     writes = []
-    real_async = xasync.XAsyncTCPClient.AsyncSendData
-    real_try = xasync.XAsyncTCPClient.TrySendData
+    real_async = client_class.AsyncSendData
+    real_try = client_class.TrySendData
 
     def counting_async(self, data, *args, **kwargs):
         writes.append(("async", bytes(data)))
@@ -558,12 +561,12 @@ def test_small_answer_leaves_in_one_write(server, monkeypatch):
         writes.append(("try", bytes(data)[:taken]))
         return taken
 
-    monkeypatch.setattr(xasync.XAsyncTCPClient, "AsyncSendData", counting_async)
-    monkeypatch.setattr(xasync.XAsyncTCPClient, "TrySendData", counting_try)
+    monkeypatch.setattr(client_class, "AsyncSendData", counting_async)
+    monkeypatch.setattr(client_class, "TrySendData", counting_try)
     data = exchange(server, request_bytes("GET", "/itest/text", [("Connection", "close")]))
     assert parse_one(data).body == "héllo".encode()
     # The loop thread writes at once; a worker thread hands the bytes to the loop.
-    how = "try" if server.test_threads == 0 else "async"
+    how = "async" if server.test_threads == 4 else "try"
     assert [write for write in writes if write[1]] == [(how, data)]
 
 

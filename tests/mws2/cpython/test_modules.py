@@ -9,6 +9,9 @@ from mws2_harness import connect, exchange, parse_one, request_bytes, running, u
 from mws2 import MicroWebSrv2
 from mws2.server import MicroWebSrv2Exception
 
+# Every test here runs in both modes (pool and asyncio).
+pytestmark = pytest.mark.usefixtures("server_mode")
+
 CUSTOM_MODULE = """
 import time
 

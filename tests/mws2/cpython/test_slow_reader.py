@@ -3,11 +3,15 @@
 import socket
 import time
 
+import pytest
 import requests
 from mws2_harness import LOOPBACK, port_of, running, url, wait_for
 
 from mws2 import GET, RegisterRoute
 from mws2.connection import SEND_STALL_MIN_SEC
+
+# Every test here runs in both modes (pool and asyncio).
+pytestmark = pytest.mark.usefixtures("server_mode")
 
 STREAMS = []
 

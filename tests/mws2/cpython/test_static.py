@@ -8,6 +8,9 @@ from mws2_harness import exchange, parse_one, request_bytes, running, url
 
 from mws2 import MicroWebSrv2
 
+# Every test here runs in both modes (pool and asyncio).
+pytestmark = pytest.mark.usefixtures("server_mode")
+
 SECRET = b"TOP-SECRET-OUTSIDE-ROOT"
 
 
@@ -149,13 +152,15 @@ def test_zero_copy_large_file(tmp_path, monkeypatch):
     import xasync._compat
 
     calls = []
-    real = xasync._compat._os_sendfile
+    real = os.sendfile
 
     def counting(*args):
         calls.append(args[3])
         return real(*args)
 
+    # The pool mode sends through xasync, the asyncio mode calls os.sendfile itself.
     monkeypatch.setattr(xasync._compat, "_os_sendfile", counting)
+    monkeypatch.setattr(os, "sendfile", counting)  # asyncio calls os.sendfile at run time
     payload = os.urandom(3 * 1024 * 1024)
     (tmp_path / "big.zip").write_bytes(payload)
     with running(tmp_path) as mws:

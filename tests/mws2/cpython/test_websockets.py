@@ -13,6 +13,9 @@ from websockets.sync.client import connect as ws_connect
 
 from mws2 import MicroWebSrv2
 
+# Every test here runs in both modes (pool and asyncio).
+pytestmark = pytest.mark.usefixtures("server_mode")
+
 EVENTS = []
 
 

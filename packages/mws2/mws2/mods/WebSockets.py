@@ -23,6 +23,10 @@ from ..compat import latin1, new_lock
 
 # After we sent our close frame, how long the peer has to answer with its own.
 CLOSE_WAIT_SEC = 2
+# Messages waiting for Receive() before the connection stops reading from the peer.
+RECEIVE_QUEUE_MAX = 8
+# Bytes queued for the peer above which ``await webSocket.Send()`` waits for them to go.
+SEND_HIGH_WATER = 64 * 1024
 _NORMAL = 1000
 _GOING_AWAY = 1001
 _INTERNAL_ERROR = 1011
@@ -125,14 +129,24 @@ class WebSocket:
         self._flushing = False
         self._failed = False
 
+    # Set by few WebSockets (class-level defaults spare the others the attributes).
+    _received = None  # messages waiting for Receive()
+    _waker = None  # wake.Waker of a coroutine in Receive() or Send()
+    _paused = False  # reading stopped until Receive() catches up
+
     # ---- start ---------------------------------------------------------------------
 
     def _accepted(self, on_accepted):
         try:
-            on_accepted(self._mws2, self)
+            result = on_accepted(self._mws2, self)
         except Exception as exc:  # the application failed to take the socket: close it
             self._mws2._log_exception("OnWebSocketAccepted", exc)
             self._send_close(_INTERNAL_ERROR, "")
+            result = None
+        if result is not None and hasattr(result, "send"):
+            # ``async def OnWebSocketAccepted``: the WebSocket's own task, which reads
+            # with ``await webSocket.Receive()`` / ``async for``; see _run_accepted.
+            self._mws2._spawn(self._run_accepted(result))
         self._apply_limit()
         trailing = getattr(self._conn, "trailing_data", b"")
         self._conn.take_over(self._on_data, self._on_transport_closed, None)
@@ -146,6 +160,19 @@ class WebSocket:
         reader = getattr(self._ws, "_reader", None)
         if reader is not None and hasattr(reader, "_max_message"):
             reader._max_message = self._maxRecvMessageLength
+
+    async def _run_accepted(self, coro):
+        """The task of an ``async def OnWebSocketAccepted``. When it returns, the WebSocket
+        closes (1000) unless message callbacks were set to go on without it; when it
+        raises, it closes with 1011 (internal error)."""
+        try:
+            await coro
+        except Exception as exc:  # an application bug: logged, the socket closes
+            self._mws2._log_exception("OnWebSocketAccepted", exc)
+            self._send_close(_INTERNAL_ERROR, "")
+            return
+        if self._onTextMessage is None and self._onBinaryMessage is None:
+            self._send_close(_NORMAL, "")
 
     # ---- receive (the client's xasync callbacks) -----------------------------------
 
@@ -174,15 +201,37 @@ class WebSocket:
         if kind is TextMessage:
             if self._onTextMessage is not None:
                 self._call(self._onTextMessage, event.data)
+            else:
+                self._queue_message(event.data)
         elif kind is BytesMessage:
             if self._onBinaryMessage is not None:
                 self._call(self._onBinaryMessage, memoryview(event.data))
+            else:
+                self._queue_message(bytes(event.data))
         elif kind is Ping:
             self._send(lambda ws: ws.send(event.response()))
         elif kind is Pong:
             pass  # _on_data already noted that the peer is alive
         elif kind is CloseConnection:
             self._on_peer_close(event)
+
+    def _queue_message(self, message):
+        """No callback takes this kind of message: it waits for Receive(). Past a few
+        waiting messages the connection stops reading (back-pressure: the kernel then
+        throttles the peer) until Receive() catches up."""
+        queue = self._received
+        if queue is None:
+            queue = self._received = []
+        queue.append(message)
+        if len(queue) >= RECEIVE_QUEUE_MAX and not self._paused:
+            self._paused = True
+            self._conn.pause_upgraded()
+        self._wake()
+
+    def _wake(self):
+        waker = self._waker
+        if waker is not None:
+            waker.set()
 
     def _call(self, callback, message):
         try:
@@ -275,6 +324,57 @@ class WebSocket:
         """Start the close handshake (code 1000); the TCP connection follows."""
         self._send_close(_NORMAL, "")
 
+    # ---- the async API (asyncio mode, or async def handlers in the pool mode) ------
+
+    async def Receive(self):
+        """The next message: ``str`` (text) or ``bytes`` (binary); None once closed.
+
+        Messages of a kind with a callback set (OnTextMessage / OnBinaryMessage) go to
+        that callback, not here."""
+        while True:
+            queue = self._received
+            if queue:
+                message = queue.pop(0)
+                if self._paused and len(queue) < RECEIVE_QUEUE_MAX // 2:
+                    self._paused = False
+                    self._conn.resume_upgraded()
+                return message
+            if self._closedNotified or self._failed:
+                return None
+            await self._waiter().wait()
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        message = await self.Receive()
+        if message is None:
+            raise StopAsyncIteration
+        return message
+
+    async def Send(self, msg):
+        """Send ``msg`` (``str``: text, bytes-like: binary); wait while the peer is
+        behind (more than SEND_HIGH_WATER bytes queued). False if closed."""
+        if isinstance(msg, str):
+            sent = self.SendTextMessage(msg)
+        else:
+            sent = self.SendBinaryMessage(msg)
+        client = self._client
+        while sent and not self._closedNotified and client.SendingQueueSize > SEND_HIGH_WATER:
+            waker = self._waiter()
+            # Called once every byte queued before it is sent.
+            client.AsyncSendData(b"", _wake_waker, waker)
+            await waker.wait()
+        return sent and not self._closedNotified
+
+    def _waiter(self):
+        waker = self._waker
+        if waker is None:
+            from ..wake import Waker
+
+            waker = self._waker = Waker()
+        return waker
+
     # ---- liveness ------------------------------------------------------------------
 
     def _after(self, seconds, func):
@@ -307,6 +407,7 @@ class WebSocket:
         if self._closedNotified:
             return
         self._closedNotified = True
+        self._wake()  # Receive() returns None, Send() False
         if self._onClosed is not None:
             try:
                 self._onClosed(self)
@@ -368,6 +469,10 @@ class WebSocket:
     @OnClosed.setter
     def OnClosed(self, value):
         self._onClosed = _callback(value, "OnClosed")
+
+
+def _wake_waker(client, waker):
+    waker.set()
 
 
 def _callback(value, name):
