@@ -52,6 +52,57 @@ def runtime(microWebSrv2, request):
     request.Response.ReturnOkJSON({"implementation": sys.implementation.name})
 
 
+@WebRoute(GET, "/stream/generator")
+def stream_generator(microWebSrv2, request):
+    def pieces():
+        for i in range(3):
+            yield "line %d\n" % i
+
+    request.Response.ReturnStream(200, pieces())
+
+
+class Countdown:
+    """An async iterator (MicroPython has no async generators)."""
+
+    def __init__(self, count):
+        self.count = count
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        if self.count == 0:
+            raise StopAsyncIteration
+        self.count -= 1
+        return "tick %d\n" % self.count
+
+
+@WebRoute(GET, "/stream/async-iterator")
+def stream_async_iterator(microWebSrv2, request):
+    request.Response.ReturnStream(200, Countdown(3))
+
+
+@WebRoute(GET, "/stream/events")
+async def stream_events(microWebSrv2, request):
+    stream = request.Response.ReturnEventStream()
+    for n in range(3):
+        await stream.Send("tick %d" % n, event="tick", id=n)
+    stream.Close()
+
+
+@WebRoute(GET, "/async/slow")
+async def async_slow(microWebSrv2, request):
+    import asyncio
+
+    await asyncio.sleep(0.05)
+    request.Response.ReturnOkJSON({"slow": True})
+
+
+@WebRoute(GET, "/async/raise")
+async def async_raise(microWebSrv2, request):
+    raise ValueError("async handler bug")
+
+
 # Autobahn's sections 1 to 7 and 10 send messages up to 64 KiB; on the root path the
 # echo accepts 128 KiB (the embedded preset's default, 16 KiB, stays on every other path).
 AUTOBAHN_PATH = "/"

@@ -552,6 +552,8 @@ class HttpConnection:
     def send_iterator(self, chunks, response):
         """Send str/bytes pieces from an iterator, gathered into chunk-sized writes."""
         iterator = iter(chunks)
+        if hasattr(iterator, "close"):
+            self._open_stream = iterator  # a generator's ``finally`` runs if the peer goes
 
         def step():
             if self._closed:
@@ -566,6 +568,8 @@ class HttpConnection:
                     pending.append(piece)
                     total += len(piece)
             except StopIteration:
+                if self._open_stream is iterator:
+                    self._open_stream = None
                 if total:
                     self.send_body(b"".join(pending))
                 self.end_response(response)
@@ -577,6 +581,40 @@ class HttpConnection:
             self.send_body(b"".join(pending), step)
 
         self._step(step)
+
+    def send_async_iterator(self, chunks, response):
+        """Send str/bytes pieces from an async iterator (an async generator on CPython,
+        any object with ``__anext__``), each as it comes, the next once it is sent."""
+        self.mws2._spawn(self._send_async_pieces(chunks, response))
+
+    async def _send_async_pieces(self, chunks, response):
+        from .wake import Waker
+
+        waker = Waker()
+        self._open_stream = waker  # the peer going away wakes us (Waker.close)
+        try:
+            async for piece in chunks:
+                if isinstance(piece, str):
+                    piece = piece.encode()
+                if piece:
+                    self.send_body(piece, waker.set)
+                    await waker.wait()
+                if self._closed:
+                    aclose = getattr(chunks, "aclose", None)
+                    if aclose is not None:
+                        await aclose()  # its ``finally`` runs now, not at garbage time
+                    return
+        except Exception as exc:  # a failing body after its headers: cut it short
+            self.mws2._log_exception("Streaming the response", exc)
+            self.close()
+            return
+        if not self._closed:
+            self._open_stream = None
+            self.end_response(response)
+
+    def attach_stream(self, stream):
+        """``stream.close()`` is called if the connection closes while it is open."""
+        self._open_stream = stream
 
     def switch_protocols(self, headers, response):
         """Send the 101 and stop HTTP on this connection (RFC 9110 section 15.2.2).

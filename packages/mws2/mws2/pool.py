@@ -104,8 +104,9 @@ def new_pool():
 
 
 class AsyncRunner:
-    """One asyncio loop in a thread of its own, for the ``async def`` handlers of pool
-    servers (their coroutines need a loop; the pool's threads have none)."""
+    """One asyncio loop in a thread of its own, for the ``async def`` handlers, streams
+    and WebSocket tasks of pool servers (coroutines need a loop; the pool's threads have
+    none), shared by every pool server: never a thread per coroutine."""
 
     _shared = None
     _lock = new_lock()
@@ -125,18 +126,48 @@ class AsyncRunner:
 
         self.asyncio = asyncio
         self.loop = None
-        if hasattr(asyncio, "run_coroutine_threadsafe"):
+        self._pending = None
+        if hasattr(asyncio, "run_coroutine_threadsafe"):  # CPython
             import threading
 
             self.loop = asyncio.new_event_loop()
             thread = threading.Thread(target=self.loop.run_forever, name="mws2-async")
             thread.daemon = True
             thread.start()
+            return
+        try:
+            import _thread
+        except ImportError:  # a board without threads: see run()
+            return
+        # MicroPython: its asyncio takes work from other threads through a
+        # ThreadSafeFlag. (Its loop is one per process: an application that runs its
+        # own asyncio loop should serve with StartAsync, not a pool.)
+        self._pending = []
+        self._flag = asyncio.ThreadSafeFlag()
+        _thread.start_new_thread(asyncio.run, (self._take_work(),))
+
+    async def _take_work(self):
+        while True:
+            await self._flag.wait()
+            self._lock.acquire()
+            try:
+                work, self._pending = self._pending, []
+            finally:
+                self._lock.release()
+            for coro in work:
+                self.asyncio.create_task(coro)
 
     def run(self, coro):
         if self.loop is not None:
             self.asyncio.run_coroutine_threadsafe(coro, self.loop)
+        elif self._pending is not None:
+            self._lock.acquire()
+            try:
+                self._pending.append(coro)
+            finally:
+                self._lock.release()
+            self._flag.set()
         else:
-            # MicroPython's asyncio takes no work from other threads: the coroutine runs
-            # to its end here, on the pool's thread, like a handler that blocks.
+            # No thread to run a loop in: the coroutine runs to its end here, on the
+            # pool's thread, like a handler that blocks (no streaming from it).
             self.asyncio.run(coro)

@@ -250,10 +250,17 @@ class HttpResponse:
         self.ReturnJSON(200, obj)
 
     def ReturnStream(self, code, stream):
-        """Answer with the content read from ``stream`` (chunked if the length is unknown)."""
+        """Answer with the content of ``stream`` (chunked if the length is unknown): a
+        readable object (``readinto`` or ``read``), read as the socket drains; or an
+        iterator / generator of str or bytes pieces; or an async iterator (an async
+        generator on CPython, any object with ``__anext__``), each piece sent as it
+        comes (asyncio mode, or the pool's async runner)."""
         _check_code(code)
-        if not (hasattr(stream, "readinto") or hasattr(stream, "read")):
-            raise TypeError('"stream" must be a readable object (readinto or read)')
+        kind = _stream_kind(stream)
+        if kind is None:
+            raise TypeError(
+                '"stream" must be readable (readinto or read), an iterator or an async iterator'
+            )
         if self._already_sent():
             _close_quietly(stream, self._mws2)
             return
@@ -265,7 +272,30 @@ class HttpResponse:
             _close_quietly(stream, self._mws2)
             self._conn.end_response(self)
             return
-        self._conn.send_stream(stream, length, self)
+        if kind == "read":
+            self._conn.send_stream(stream, length, self)
+        elif kind == "async":
+            self._conn.send_async_iterator(stream, self)
+        else:
+            self._conn.send_iterator(stream, self)
+
+    def ReturnEventStream(self, keepAliveSec=15):
+        """Answer 200 ``text/event-stream`` and return an ``EventStream`` (server-sent
+        events) to send events on, now or later, from anywhere; see mws2/sse.py."""
+        from .sse import EventStream
+
+        if self._already_sent():
+            return None
+        self._contentType = "text/event-stream"
+        self._contentCharset = "UTF-8"
+        # An event stream is never cached, and proxies must not buffer it (nginx).
+        self.SetHeader("Cache-Control", "no-cache")
+        self.SetHeader("X-Accel-Buffering", "no")
+        self._start(200, None)
+        stream = EventStream(self, keepAliveSec)
+        if self._request._is_head:
+            stream.Close()
+        return stream
 
     def _ReturnChunks(self, code, chunks):
         """Answer with an iterator of str/bytes pieces (templates); chunked framing."""
@@ -476,6 +506,18 @@ class HttpResponse:
     def StatusCode(self):
         """The status sent (None before the headers go out)."""
         return self._code
+
+
+def _stream_kind(stream):
+    if hasattr(stream, "readinto") or hasattr(stream, "read"):
+        return "read"
+    if hasattr(stream, "__anext__"):
+        return "async"
+    if hasattr(stream, "__next__") or (
+        hasattr(stream, "__iter__") and not isinstance(stream, (str, bytes, bytearray))
+    ):
+        return "iter"
+    return None
 
 
 def _close_quietly(stream, mws2):

@@ -31,6 +31,9 @@ class Waker:
         else:
             self._loop.call_soon_threadsafe(flag.set)
 
+    # A connection closes what is attached to it when it ends: the waiter wakes and sees.
+    close = set
+
     async def wait(self):
         await self._flag.wait()
         if _ThreadSafeFlag is None:
