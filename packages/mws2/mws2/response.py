@@ -279,6 +279,24 @@ class HttpResponse:
         else:
             self._conn.send_iterator(stream, self)
 
+    def ReturnStreamWriter(self, code=200):
+        """Send the status and headers now and return a ``ResponseWriter``: the body
+        is then written piece by piece (``Write``, ``await Drain()``, ``Close()``), from
+        anywhere; see mws2/writer.py."""
+        from .writer import ResponseWriter
+
+        _check_code(code)
+        if self._already_sent():
+            return None
+        if not self._contentType:
+            self._contentType = "application/octet-stream"
+        length = self._contentLength or None
+        self._start(code, length)
+        writer = ResponseWriter(self)
+        if self._request._is_head or _status.has_no_body(code):
+            writer.Close()
+        return writer
+
     def ReturnEventStream(self, keepAliveSec=15):
         """Answer 200 ``text/event-stream`` and return an ``EventStream`` (server-sent
         events) to send events on, now or later, from anywhere; see mws2/sse.py."""

@@ -1,25 +1,21 @@
 """Server-sent events: ``request.Response.ReturnEventStream()`` -> an ``EventStream``.
 
-The stream answers 200 ``text/event-stream`` (chunked) and stays open; events are sent
-on it from anywhere and at any time: a handler, a timer, another connection, another
-thread (pool mode). It holds no thread and no task of its own: an event is framed and
-queued on the connection at once. The wire format is the HTML standard's (section 9.2,
-"Server-sent events"): ``event:``, ``id:``, ``retry:`` and one ``data:`` line per line of
-the data, then an empty line; a comment line (``:``) keeps idle connections (and the
-proxies between) from timing out.
+An EventStream is a ResponseWriter (mws2/writer.py) of ``text/event-stream``: it stays
+open, and events are sent on it from anywhere and at any time (a handler, a timer,
+another connection, another thread in pool mode), with no thread or task of its own. The
+wire format is the HTML standard's (section 9.2, "Server-sent events"): ``event:``,
+``id:``, ``retry:`` and one ``data:`` line per line of the data, then an empty line; a
+comment line (``:``) every ``keepAliveSec`` without an event keeps idle connections (and
+the proxies between) from timing out.
 
 - ``SendEvent(data, event=None, id=None, retry=None)`` queues and returns at once: False
   if the client has gone (or is so far behind that it was dropped).
 - ``await Send(...)`` (async handlers) also waits while the client is behind.
-- ``Close()`` ends the stream (the connection may then serve another request);
-  ``IsClosed``; ``OnClosed(eventStream)`` when it ends, whoever ended it.
+- ``SendComment(text)``; and from ResponseWriter: ``Close()``, ``IsClosed``,
+  ``OnClosed(eventStream)``, ``await Drain()``.
 """
 
-# Bytes an event stream may have waiting for a client that does not read them: beyond,
-# the client is dropped (a sender that never waits must not fill the memory).
-MAX_BACKLOG = 256 * 1024
-# ``await Send()`` waits while more than this is queued.
-SEND_HIGH_WATER = 16 * 1024
+from .writer import ResponseWriter
 
 
 def _field(name, value):
@@ -53,89 +49,39 @@ def format_event(data=None, event=None, id=None, retry=None):
     return "".join(out)
 
 
-class EventStream:
+class EventStream(ResponseWriter):
     """One client's event stream (see the module's documentation)."""
 
     def __init__(self, response, keepAliveSec=15):
-        self._response = response
-        self._conn = response._conn
-        self._mws2 = response._mws2
-        self._closed = False
-        self._onClosed = None
-        self._waker = None
+        ResponseWriter.__init__(self, response)
         self._timer = None
         self._keepAliveSec = keepAliveSec
         self._sent_recently = True
-        self._conn.attach_stream(self)  # its close() is called if the client goes
         self._arm_keep_alive()
-
-    # ---- sending -------------------------------------------------------------------
 
     def SendEvent(self, data=None, event=None, id=None, retry=None):
         """Queue one event; False if the stream is closed (the client has gone)."""
-        text = format_event(data, event, id, retry)
-        return self._send(text)
+        return self.Write(format_event(data, event, id, retry))
 
     async def Send(self, data=None, event=None, id=None, retry=None):
         """Send one event and wait while the client is behind; False once closed."""
         if not self.SendEvent(data, event, id, retry):
             return False
-        client = self._conn.client
-        while not self._closed and client.SendingQueueSize > SEND_HIGH_WATER:
-            waker = self._waiter()
-            client.AsyncSendData(b"", _wake, waker)  # called once the queue got there
-            await waker.wait()
-        return not self._closed
+        return await self.Drain()
 
     def SendComment(self, text=""):
         """A comment line (ignored by clients; keeps the connection alive)."""
         if "\n" in text or "\r" in text:
             raise ValueError('"text" cannot hold a line break')
-        return self._send(": " + text + "\n\n")
+        return self.Write(": " + text + "\n\n")
 
-    def _send(self, text):
-        if self._closed:
-            return False
-        if self._conn.client.SendingQueueSize > MAX_BACKLOG:
-            self._mws2.Log("Event stream client too far behind: dropped", self._mws2.WARNING)
-            self._conn.close()
-            return False
+    def _written(self):
         self._sent_recently = True
-        self._conn.send_body(text.encode())
-        return True
 
-    def Close(self):
-        """End the stream (the response ends; the connection may be reused)."""
-        if self._closed:
-            return
-        self.close()
-        self._conn.attach_stream(None)
-        self._conn.end_response(self._response)
-
-    # ---- the end -------------------------------------------------------------------
-
-    def close(self):
-        """Called by the connection when it closes (the client has gone), or by Close."""
-        if self._closed:
-            return
-        self._closed = True
+    def _ended(self):
         timer, self._timer = self._timer, None
         if timer is not None:
             timer.cancel()
-        if self._waker is not None:
-            self._waker.set()
-        if self._onClosed is not None:
-            try:
-                self._onClosed(self)
-            except Exception as exc:  # an application bug in OnClosed: logged
-                self._mws2._log_exception("EventStream OnClosed", exc)
-
-    def _waiter(self):
-        if self._waker is None:
-            from .wake import Waker
-
-            self._waker = Waker()
-        return self._waker
 
     def _arm_keep_alive(self):
         if self._keepAliveSec and not self._closed:
@@ -148,27 +94,3 @@ class EventStream:
             self.SendComment("keep-alive")
         self._sent_recently = False
         self._arm_keep_alive()
-
-    # ---- properties ----------------------------------------------------------------
-
-    @property
-    def IsClosed(self):
-        return self._closed
-
-    @property
-    def Request(self):
-        return self._response.Request
-
-    @property
-    def OnClosed(self):
-        return self._onClosed
-
-    @OnClosed.setter
-    def OnClosed(self, value):
-        if value is not None and not callable(value):
-            raise TypeError('"OnClosed" must be a function or None')
-        self._onClosed = value
-
-
-def _wake(client, waker):
-    waker.set()

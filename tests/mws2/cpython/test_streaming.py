@@ -92,7 +92,32 @@ async def _async_events_route(mws, request):
         await asyncio.sleep(0.01)
 
 
+async def _writer_route(mws, request):
+    request.Response.ContentType = "text/plain"
+    writer = request.Response.ReturnStreamWriter(200)
+    for i in range(3):
+        writer.Write("piece %d\n" % i)
+        assert await writer.Drain()
+    writer.Write(b"bytes\n")
+    writer.Close()
+    assert writer.IsClosed and writer.Write("late") is False
+
+
+def _threaded_writer_route(mws, request):
+    writer = request.Response.ReturnStreamWriter(201)
+
+    def produce():
+        for i in range(3):
+            time.sleep(0.01)
+            writer.Write("from a thread %d\n" % i)
+        writer.Close()
+
+    threading.Thread(target=produce).start()
+
+
 for _handler, _path in (
+    (_writer_route, "/stream/writer"),
+    (_threaded_writer_route, "/stream/threaded-writer"),
     (_generator_route, "/stream/generator"),
     (_async_generator_route, "/stream/async-generator"),
     (_async_iterator_route, "/stream/async-iterator"),
@@ -169,6 +194,19 @@ def test_async_event_stream_with_close():
     assert answer.text == "".join(
         "event: tick\nid: %d\ndata: tick %d\n\n" % (n, n) for n in range(3)
     )
+
+
+def test_stream_writer_from_a_coroutine_and_from_a_thread():
+    with running() as mws:
+        base = "http://%s:%d" % (LOOPBACK, port_of(mws))
+        with requests.Session() as session:  # the connection is reused after each
+            first = session.get(base + "/stream/writer", timeout=5)
+            second = session.get(base + "/stream/threaded-writer", timeout=5)
+            third = session.get(base + "/stream/writer", timeout=5)
+    assert first.status_code == 200 and first.headers["Content-Type"] == "text/plain"
+    assert first.text == "piece 0\npiece 1\npiece 2\nbytes\n" == third.text
+    assert second.status_code == 201
+    assert second.text == "".join("from a thread %d\n" % i for i in range(3))
 
 
 def test_format_event_rules():
