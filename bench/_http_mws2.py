@@ -2,7 +2,8 @@
 
 ``python3 bench/_http_mws2.py PORT THREADS [ROOT] [maxconn=N] [timeout=S]`` (also under
 ``micropython``): StartManaged with THREADS worker threads (0: one pool, every callback in
-the main thread) on 127.0.0.1:PORT (0 = a free port), RootPath ROOT for the static-file
+the main thread; ``asyncio``: the asyncio mode, ``StartAsync()`` as a task of the loop)
+on 127.0.0.1:PORT (0 = a free port), RootPath ROOT for the static-file
 test ("-": none), BufferSlotsCount = MaxConnections = N, RequestsTimeoutSec = S. Prints
 ``READY <port>``; SIGINT stops it. The packages come from this checkout (``packages/*``
 found from this file's location), so MicroPython needs no install.
@@ -39,9 +40,19 @@ def hello(microWebSrv2, request):
     request.Response.ReturnOk(HELLO)
 
 
+async def serve_in_asyncio(mws):
+    import asyncio
+
+    server = asyncio.create_task(mws.StartAsync())
+    while not mws.IsRunning:
+        await asyncio.sleep(0.01)
+    print("READY %d" % mws.BoundAddress[1])
+    await server
+
+
 def main():
     port = int(sys.argv[1])
-    threads = int(sys.argv[2])
+    threads = sys.argv[2]
     mws = MicroWebSrv2()
     if len(sys.argv) > 3 and sys.argv[3] != "-":
         mws.RootPath = sys.argv[3]
@@ -59,6 +70,16 @@ def main():
         # MicroPython's default log prints a line per request (into a pipe nobody reads)
         mws.OnLogging = _quiet
     mws.BindAddress = ("127.0.0.1", port)
+    if threads == "asyncio":
+        import asyncio
+
+        try:
+            asyncio.run(serve_in_asyncio(mws))
+        except KeyboardInterrupt:
+            pass
+        mws.Stop()
+        return
+    threads = int(threads)
     if threads == 0:
         # every callback in this thread: MicroWebSrv2's dual-server way, one pool
         pool = XAsyncSocketsPool()

@@ -327,6 +327,8 @@ def _interleaved_rounds(wrk, servers, args, connections):
 
 
 def _mws2_label(threads):
+    if threads == "asyncio":
+        return "mws2 (asyncio mode)"
     if threads == 0:
         return "mws2 (no worker thread)"
     return "mws2 (%d worker thread%s)" % (threads, "" if threads == 1 else "s")
@@ -353,6 +355,10 @@ def part_cpython(wrk, args):
     mws2_labels = [label for label, _ in servers if label.startswith("mws2")]
     ours_label = max(mws2_labels, key=lambda label: best[label])
     ours, theirs = best[ours_label], best[uvicorn_label]
+    asyncio_label = _mws2_label("asyncio")
+    if asyncio_label in best and theirs:
+        print("  %s / %s, keep-alive: %.2f" % (asyncio_label, uvicorn_label,
+                                               best[asyncio_label] / theirs))
     print("  ratio below: %s, the faster mws2 setting, against %s" % (ours_label, uvicorn_label))
     return ours / theirs if theirs else 0.0
 
@@ -523,11 +529,11 @@ def part_micropython(wrk, args):
             except RuntimeError as exc:
                 print("  %s on MicroPython failed: %s" % (label, exc))
         best = _interleaved_rounds(wrk, servers, args, args.mp_c) if servers else {}
-    ours = [(best[label], label) for label in ours_labels if best.get(label)]
     theirs = [rps for label, rps in best.items() if label not in ours_labels]
-    if ours and theirs:
-        rps, label = max(ours)
-        print("  %s / microdot on MicroPython, keep-alive: %.2f" % (label, rps / theirs[0]))
+    for label in ours_labels:
+        if best.get(label) and theirs:
+            print("  %s / microdot on MicroPython, keep-alive: %.2f"
+                  % (label, best[label] / theirs[0]))
 
 
 FOOTPRINT_CODE = """
@@ -600,7 +606,10 @@ def parse_args(argv):
     parser.add_argument("-c", type=int, default=50, help="wrk connections (50)")
     parser.add_argument("--connections", type=int, default=10000, help="simultaneous sockets")
     parser.add_argument(
-        "--mws2-threads", default="0,1", help="worker thread counts to run (0,1; 0: none)"
+        "--mws2-threads",
+        default="0,1,asyncio",
+        help="mws2 settings to run: worker thread counts (0: none) and/or asyncio "
+        "(the asyncio mode); default 0,1,asyncio",
     )
     parser.add_argument("--rounds", type=int, default=2, help="interleaved wrk rounds (2)")
     parser.add_argument("--mp-c", type=int, default=10, help="wrk connections on MicroPython")
@@ -611,7 +620,7 @@ def parse_args(argv):
         args.rounds = 1
         args.connections = min(args.connections, 2000)
     args.conn_timeout = 120
-    args.mws2_threads = [int(n) for n in args.mws2_threads.split(",")]
+    args.mws2_threads = [n if n == "asyncio" else int(n) for n in args.mws2_threads.split(",")]
     args.parts = [part.strip() for part in args.parts.split(",") if part.strip()]
     unknown = set(args.parts) - set(PARTS)
     if unknown:
