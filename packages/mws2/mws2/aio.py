@@ -448,6 +448,8 @@ class AioDriver:
         self._soon = []
         self._soon_flag = None
         self._thread = None
+        self._finishing = ((), 0)
+        self._done = None  # a threading.Event while another thread waits for the end
 
     # ---- what the server asks of a driver ------------------------------------------
 
@@ -469,25 +471,46 @@ class AioDriver:
         helper = asyncio.create_task(self._run_soon()) if IS_MICROPYTHON else None
         try:
             await self._stop.wait()
+            # Stop(): the answers in flight get until the deadline, then what is left
+            # closes.
+            conns, deadline = self._finishing
+            while monotonic() < deadline and _any_open(conns):
+                await asyncio.sleep(0.02)
         finally:
             self.running = False
-            reaper.cancel()
-            if helper is not None:
-                helper.cancel()
             self._close_listener()
             for client in list(self._clients.values()):
                 client.Close()
+            reaper.cancel()
+            if helper is not None:
+                helper.cancel()
             mws2._stopped(self)
+            if self._done is not None:
+                self._done.set()
 
-    def stop(self):
-        """Stop listening and serving (from a task, a handler, or another thread)."""
+    def stop_listening(self):
         if self._stop is None:
             return
         if IS_MICROPYTHON or self.in_loop():
-            self._stop.set()
+            self.running = False
             self._close_listener()
         else:
-            self.loop.call_soon_threadsafe(self.stop)
+            self.loop.call_soon_threadsafe(self.stop_listening)
+
+    def finish(self, mws2, conns, grace):
+        """Let ``conns`` finish within ``grace`` seconds (serve() waits for them), then
+        StartAsync returns. From another thread (CPython), wait here for that end."""
+        if self._stop is None:
+            return
+        self._finishing = ([conn for conn in conns if not conn.closed], monotonic() + grace)
+        if IS_MICROPYTHON or self.in_loop():
+            self._stop.set()
+            return
+        import threading
+
+        self._done = threading.Event()
+        self.loop.call_soon_threadsafe(self._stop.set)
+        self._done.wait(grace + 5)
 
     def in_loop(self):
         return thread_id() == self._thread
@@ -586,6 +609,13 @@ class AioDriver:
                     func(*args)
                 except Exception as exc:  # one failed callback must not stop the others
                     self.mws2._log_exception("Deferred callback", exc)
+
+
+def _any_open(conns):
+    for conn in conns:
+        if not conn.closed:
+            return True
+    return False
 
 
 async def _later(seconds, func, args):

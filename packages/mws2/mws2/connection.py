@@ -153,6 +153,39 @@ class HttpConnection:
             self.mws2.Log("%s:%s idle: closed" % self._addr(), self.mws2.DEBUG)
             self.close()
 
+    # ---- the server's cap and its stop -------------------------------------------
+
+    refusing = False  # over MaxConnections: the head is read, then 503 and close
+    finishing = False  # the server stops: close once the answer under way is sent
+
+    def waiting_since(self):
+        """When this connection started waiting without work (the cap reclaims the one
+        that waited longest), or None while it does real work: a request being read
+        (its body) or answered, a WebSocket, a refusal under way."""
+        if self._closed or self._busy or self._upgraded is not None or self.refusing:
+            return None
+        if self._request is not None:
+            return None
+        started = self._head_started  # a head that stalls (408), else idle keep-alive
+        return started if started is not None else self._last_activity
+
+    def reclaim(self):
+        """Closed to make room for a new connection (see waiting_since)."""
+        self.mws2._forget_connection(self)
+        if self._head_started is not None:
+            self._answer_error(408, "request head stalled while the server is full")
+        else:
+            self.mws2.Log("%s:%s idle: closed for a new connection" % self._addr(),
+                          self.mws2.DEBUG)
+            self.close()
+
+    def finish(self):
+        """The server stops: close now if idle, else once the answer under way is sent
+        (a request still arriving is answered first)."""
+        self.finishing = True
+        if self.waiting_since() is not None or self._upgraded is not None:
+            self.close()
+
     def _stop_recv(self):
         if self._receiving:
             self._receiving = False
@@ -328,6 +361,11 @@ class HttpConnection:
 
     def _on_request(self, event):
         self._head_started = None
+        if self.refusing:
+            # Answered once its head is read, so that the client reads the 503 rather
+            # than a reset; through TLS on a TLS listener.
+            self._answer_error(503, "MaxConnections reached", (("Retry-After", "1"),))
+            return
         try:
             self._request = HttpRequest(self.mws2, self, event, self._http.keep_alive)
         except ValueError as exc:  # e.g. a target that is not UTF-8 once decoded
@@ -344,12 +382,17 @@ class HttpConnection:
         if limit is not None and len(self._body) > limit:
             self._answer_error(413, "request content over MaxRequestContentLength")
 
+    @property
+    def closed(self):
+        return self._closed
+
     def _dispatch(self):
         self._busy = True
         request = self._request
         if self._body:
             request._content = memoryview(self._body)
-        self._dispatch_thread = thread_id()
+        self._dispatch_thread = thread = thread_id()
+        self.mws2._note_thread(thread)
         try:
             process_request(self.mws2, request)
         finally:
@@ -677,7 +720,7 @@ class HttpConnection:
             reuse = False
         finally:
             self._lock.release()
-        if not reuse:
+        if not reuse or self.finishing:
             self.close()
             return False
         self._request = None
@@ -687,9 +730,10 @@ class HttpConnection:
         self._busy = False
         return True
 
-    def _answer_error(self, code, why):
-        """Answer a request we cannot take (bad, too large, too slow) and close."""
-        self.mws2.Log("%s:%s answered %d: %s" % (self._addr() + (code, why)), self.mws2.DEBUG)
+    def _answer_error(self, code, why, extra=()):
+        """Answer a request we cannot take (bad, too large, too slow, too many) and close."""
+        level = self.mws2.WARNING if code == 503 else self.mws2.DEBUG
+        self.mws2.Log("%s:%s answered %d: %s" % (self._addr() + (code, why)), level)
         self._busy = True
         self._stop_recv()
         body = _status.status_page(code)
@@ -697,7 +741,8 @@ class HttpConnection:
             ("Server", "mws2"),
             ("Content-Type", "text/html; charset=UTF-8"),
             ("Content-Length", str(len(body))),
-        ]  # httpcore_micro adds "Connection: close": keep-alive ends with the error
+            ("Connection", "close"),  # whatever the request said, the connection ends here
+        ] + list(extra)
         http = self._http
 
         def frame():

@@ -5,7 +5,12 @@ pipeline); then a matching route's handler; then, for GET/HEAD, a file under Roo
 OPTIONS is answered as a CORS pre-flight; anything else is 405.
 """
 
-from .routes import AllowedMethods, resolve
+from .routes import AllowedMethods, RouteMethodKnown, resolve
+
+# The methods of RFC 9110 section 9 and PATCH (RFC 5789): answered 405 where no route
+# takes them. Any other method is 501 unless a route registered it.
+STANDARD_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE",
+                    "CONNECT")
 
 
 def process_request(mws2, request):
@@ -28,6 +33,10 @@ def process_request(mws2, request):
             _serve_static(mws2, request)
         elif method == "OPTIONS":
             _answer_preflight(mws2, request)
+        elif method not in STANDARD_METHODS and not RouteMethodKnown(method):
+            # RFC 9110 section 9.1: a method the server does not implement at all is 501;
+            # 405 is for a known method that this resource does not take.
+            response.ReturnNotImplemented()
         else:
             allowed = AllowedMethods(request.Path)
             response.SetHeader("Allow", ", ".join(allowed or ["GET", "HEAD", "OPTIONS"]))

@@ -8,11 +8,14 @@ shared asyncio loop in a thread of its own (``AsyncRunner``), never one thread e
 
 from xasync import XAsyncSocketsPool, XAsyncTCPServer, XBufferSlots, XClosedReason
 
-from .compat import new_lock
+from .server import REFUSALS_MAX
 
-# A few slots over BufferSlotsCount let the server answer 503 to the connections beyond
-# MaxConnections (xasync closes silently when no slot is left). Slots are lazy.
-REFUSAL_SLOTS = 4
+import time
+
+from .compat import monotonic, new_lock, thread_id
+
+# How often a stopping server looks whether its last answers are sent.
+FINISH_STEP_SEC = 0.02
 
 
 class PoolDriver:
@@ -24,6 +27,9 @@ class PoolDriver:
         self.managed = managed  # the pool is ours (StartManaged): stop it with the server
         self.srv = None
         self.bound = None
+        # Threads that ran this server's callbacks: Stop() from one of them must not
+        # wait for the answers in flight (its own may be one of them).
+        self.threads = set()
 
     @property
     def running(self):
@@ -31,7 +37,10 @@ class PoolDriver:
 
     def listen(self):
         mws2 = self.mws2
-        slots = XBufferSlots(mws2._slotsCount + REFUSAL_SLOTS, mws2._slotsSize, mws2._keepAlloc)
+        # One slot per connection served (slots are allocated on first use), and a few
+        # for the connections answered 503 (xasync closes when no slot is left).
+        count = max(mws2._slotsCount, mws2.MaxConnections) + REFUSALS_MAX
+        slots = XBufferSlots(count, mws2._slotsSize, mws2._keepAlloc)
         try:
             srv = XAsyncTCPServer.Create(self.pool, mws2._bindAddr, mws2._backlog, slots)
         except Exception as exc:  # bind errors differ per port; all mean "cannot listen"
@@ -43,10 +52,34 @@ class PoolDriver:
         self.bound = tuple(addr) if addr else mws2._bindAddr
         self._schedule_sweep(srv)
 
-    def stop(self):
+    def stop_listening(self):
         srv, self.srv = self.srv, None
         if srv is not None:
             srv.Close()
+
+    def finish(self, mws2, conns, grace):
+        """Let ``conns`` finish their answers within ``grace`` seconds, then close what
+        is left and stop the pool if it is ours. Waits here unless called from one of
+        the pool's own threads (a handler): then a timer finishes it."""
+        live = [conn for conn in conns if not conn.closed]
+        deadline = monotonic() + grace
+        if live and grace:
+            if thread_id() in self.threads:
+                self.pool.CallLater(FINISH_STEP_SEC, self._finish_later, live, deadline)
+                return
+            while monotonic() < deadline and _any_open(live):
+                time.sleep(FINISH_STEP_SEC)
+        self._end(live)
+
+    def _finish_later(self, live, deadline):
+        if monotonic() < deadline and _any_open(live):
+            self.pool.CallLater(FINISH_STEP_SEC, self._finish_later, live, deadline)
+        else:
+            self._end(live)
+
+    def _end(self, live):
+        for conn in live:
+            conn.close()
         if self.managed:
             self.mws2.Log("Stopping the managed pool", self.mws2.INFO)
             self.pool.StopWaitEvents()
@@ -58,6 +91,7 @@ class PoolDriver:
         AsyncRunner.shared().run(coro)
 
     def _on_client_accepted(self, srv, client):
+        self.threads.add(thread_id())
         ssl_context = self.mws2._sslContext
         if ssl_context is not None:
             try:
@@ -69,6 +103,7 @@ class PoolDriver:
         self.mws2._accept(client)
 
     def _on_server_closed(self, srv, reason):
+        self.threads.add(thread_id())
         mws2 = self.mws2
         addr = self.bound or mws2._bindAddr
         if srv is not self.srv or reason == XClosedReason.ClosedByHost:
@@ -93,10 +128,18 @@ class PoolDriver:
 
     def _sweep(self, srv):
         """On the loop thread: each connection closes itself if it waited too long."""
+        self.threads.add(thread_id())
         if srv is not self.srv:
             return  # that run is over (stopped, or restarted with a new listener)
         self.mws2._sweep_connections()
         self._schedule_sweep(srv)
+
+
+def _any_open(conns):
+    for conn in conns:
+        if not conn.closed:
+            return True
+    return False
 
 
 def new_pool():

@@ -164,6 +164,8 @@ class HttpResponse:
             if lower in ("content-length", "transfer-encoding") and length is not None:
                 continue  # the framing is ours to decide
             out.append((name, value))
+        if self._conn.finishing:
+            out.append(("Connection", "close"))  # the server is stopping (RFC 9112 9.6)
         return out
 
     def _already_sent(self):

@@ -224,6 +224,14 @@ def _first_match(method, segments, routes):
     return None
 
 
+def RouteMethodKnown(method):
+    """Does any route take ``method``?"""
+    for route in _routes:
+        if route.method == method:
+            return True
+    return False
+
+
 def AllowedMethods(path):
     """The methods some route accepts for ``path`` (for 405 answers and pre-flights)."""
     segments = _segments(path)

@@ -14,6 +14,14 @@ class MicroWebSrv2Exception(Exception):
     pass
 
 
+# Connections answered 503 at once (beyond them, new ones are closed unanswered).
+REFUSALS_MAX = 4
+# A PC holds thousands of connections for a few MiB: the cap is there for boards.
+PC_CONNECTIONS = 4096
+# How long Stop() lets requests in flight finish by default.
+STOP_GRACE_SEC = 3
+
+
 # MicroPython ports that run on a PC: an 8 KiB thread stack is far too small there.
 _HOSTED_PLATFORMS = ("linux", "darwin", "win32", "windows")
 
@@ -74,6 +82,8 @@ class MicroWebSrv2:
         self._maxConnections = None
         self._driver = None  # pool.PoolDriver or aio.AioDriver while running
         self._connections = {}
+        self._refusing = 0  # connections over the cap, being answered 503
+        self._stopGraceSec = STOP_GRACE_SEC
         self._connLock = new_lock()
         self._logger = None
         self._backlog = self._slotsCount = self._slotsSize = None
@@ -214,27 +224,38 @@ class MicroWebSrv2:
         await AioDriver(self).serve()
 
     def Stop(self):
-        """Stop listening and close this server's connections (the pool too if managed).
-        Safe to call twice, from any thread, a handler or a task."""
-        # Take everything this run owns first, then release the state, then close: once
-        # IsRunning reads False a program may start again at once (the listener-lost path
-        # stops from a pool callback), and closing must touch only the old run's objects.
-        driver, conns = self._driver, self._all_connections()
+        """Stop gracefully: stop accepting, close idle connections at once, let the
+        requests in flight be answered (within StopGraceSec), then close what is left
+        and stop the pool if managed. Safe to call twice, from any thread, a handler or
+        a task. From another thread it returns once the stop is done; from a handler or
+        a task (the server's own thread) at once, the rest following by itself."""
+        # Take everything this run owns first, then release the state: once IsRunning
+        # reads False a program may start again at once (the listener-lost path stops
+        # from a pool callback), and the stop must touch only the old run's objects.
+        driver = self._driver
         self._stopped(driver)
         if driver is None:
             return
+        driver.stop_listening()
+        conns = self._all_connections()
         for conn in conns:
-            conn.close()
-        driver.stop()
+            conn.finish()
+        driver.finish(self, conns, self._stopGraceSec)
+
+    def _stopped(self, driver):
+        if driver is None or self._driver is driver:
+            self._driver = None
 
     def _started(self, driver):
         self._driver = driver
         addr = driver.bound
         self.Log("Server listening on %s:%s" % (addr[0], addr[1]), MicroWebSrv2.INFO)
 
-    def _stopped(self, driver):
-        if driver is None or self._driver is driver:
-            self._driver = None
+    def _note_thread(self, thread):
+        """A handler runs on ``thread``: Stop() called there must not wait (see Stop)."""
+        threads = getattr(self._driver, "threads", None)
+        if threads is not None and thread not in threads:
+            threads.add(thread)
 
     def _listen_error(self, exc):
         addr = self._bindAddr
@@ -258,19 +279,37 @@ class MicroWebSrv2:
     # ---- connections ---------------------------------------------------------------
 
     def _accept(self, client):
-        """A client the driver accepted: served, or refused over MaxConnections."""
+        """A client the driver accepted: served; over MaxConnections, served once a
+        waiting connection is reclaimed, else refused (503 once its head is read)."""
         from .connection import HttpConnection
 
-        limit = self.MaxConnections
-        with self._connLock:
-            over = len(self._connections) >= limit
-        if over:
-            self._refuse(client)
-            return
         conn = HttpConnection(self, client)
+        with self._connLock:
+            serving = len(self._connections) - self._refusing
+        if serving >= self.MaxConnections and not self._reclaim_one():
+            if self._refusing >= REFUSALS_MAX:
+                client.Close()  # nothing sent: not even a plaintext answer on TLS
+                return
+            self.Log("MaxConnections reached: refusing %s:%s" % conn._addr(), self.WARNING)
+            conn.refusing = True
+            self._refusing += 1
         with self._connLock:
             self._connections[id(conn)] = conn
         conn.start()
+
+    def _reclaim_one(self):
+        """At the cap, as nginx does: close the connection that waited longest without
+        work (idle keep-alive, nothing sent yet, a stalled head: 408). False if every
+        connection is busy with real work."""
+        oldest = since = None
+        for conn in self._all_connections():
+            waiting = conn.waiting_since()
+            if waiting is not None and (since is None or waiting < since):
+                oldest, since = conn, waiting
+        if oldest is None:
+            return False
+        oldest.reclaim()
+        return True
 
     def _sweep_period(self):
         # A few checks per RequestsTimeoutSec (read each time: it may change while
@@ -282,29 +321,10 @@ class MicroWebSrv2:
         for conn in self._all_connections():
             conn.check_timeouts()
 
-    def _refuse(self, client):
-        """Over MaxConnections: a 503 and close, so memory stays bounded."""
-        from httpcore_micro import ServerConnection
-
-        from .status import reason_bytes, status_page
-
-        self.Log(
-            "Connection refused (MaxConnections reached): %s" % (client.CliAddr,),
-            MicroWebSrv2.WARNING,
-        )
-        body = status_page(503)
-        headers = [
-            ("Content-Type", "text/html; charset=UTF-8"),
-            ("Content-Length", str(len(body))),
-            ("Retry-After", "1"),
-            ("Connection", "close"),
-        ]
-        data = ServerConnection().send_response(503, headers, body, reason_bytes(503))
-        client.AsyncSendData(data, lambda cli, arg: cli.Close())
-
     def _forget_connection(self, conn):
         with self._connLock:
-            self._connections.pop(id(conn), None)
+            if self._connections.pop(id(conn), None) is not None and conn.refusing:
+                self._refusing -= 1
 
     def _all_connections(self):
         with self._connLock:
@@ -475,8 +495,22 @@ class MicroWebSrv2:
 
     @property
     def MaxConnections(self):
-        """Open connections served at once (default: BufferSlotsCount); beyond: 503."""
-        return self._maxConnections or self._slotsCount
+        """Open connections served at once; beyond, a waiting one is reclaimed, else 503.
+        Default: BufferSlotsCount on MicroPython, at least 4096 on CPython."""
+        if self._maxConnections:
+            return self._maxConnections
+        return self._slotsCount if IS_MICROPYTHON else max(self._slotsCount, PC_CONNECTIONS)
+
+    @property
+    def StopGraceSec(self):
+        """How long Stop() lets the requests in flight finish (3 s)."""
+        return self._stopGraceSec
+
+    @StopGraceSec.setter
+    def StopGraceSec(self, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ValueError('"StopGraceSec" must be a number of seconds (>= 0)')
+        self._stopGraceSec = value
 
     @MaxConnections.setter
     def MaxConnections(self, value):

@@ -1,7 +1,9 @@
 """Bad input and faults: 400/413/414/431/505, slow and idle peers, the connection cap."""
 
+import asyncio
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -116,7 +118,15 @@ def test_slowloris_head_is_cut_after_timeout(server):
         assert closed and time.monotonic() - started < 4
 
 
-def test_connection_cap_answers_503(tmp_path):
+async def _held(mws, request):
+    await asyncio.sleep(0.8)  # real work in flight: never reclaimed at the cap
+    request.Response.ReturnOk("held")
+
+
+RegisterRoute(_held, GET, "/etest/held")
+
+
+def test_connection_cap_reclaims_waiting_connections_then_answers_503(tmp_path):
     (tmp_path / "index.html").write_text("ok")
 
     def configure(mws):
@@ -124,19 +134,32 @@ def test_connection_cap_answers_503(tmp_path):
         mws.RequestsTimeoutSec = 5
 
     with running(tmp_path, configure=configure) as mws:
-        held = [connect(mws) for _ in range(3)]
+        idle = [connect(mws) for _ in range(2)]
+        stalled = connect(mws)
         try:
+            stalled.sendall(b"GET / HTTP/1.1\r\nHo")  # half a head, then nothing
             time.sleep(0.2)
-            with connect(mws) as extra:
-                data = read_until_closed(extra, timeout=3)
-            answer = parse_one(data)
-            assert answer.status == 503 and answer.headers["retry-after"] == "1"
-            assert answer.headers["connection"] == "close"
+            # Full of connections doing nothing: they are reclaimed, the longest waiting
+            # first (nginx's way), so a real client is served.
+            assert requests.get(url(mws, "/"), timeout=5).text == "ok"
+            assert read_until_closed(idle[0], timeout=3) == b""
+            # Full of requests in flight: a new one is answered 503 once its head is read
+            # (the client then reads the answer, not a reset).
+            with ThreadPoolExecutor(3) as pool:
+                held = [pool.submit(requests.get, url(mws, "/etest/held"), timeout=5)
+                        for _ in range(3)]
+                time.sleep(0.3)
+                data = exchange(mws, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", timeout=3)
+                answer = parse_one(data)
+                assert answer.status == 503 and answer.headers["retry-after"] == "1"
+                assert answer.headers["connection"] == "close"
+                assert [future.result().text for future in held] == ["held"] * 3
+            # The stalled head was reclaimed with its 408.
+            assert read_until_closed(stalled, timeout=3).startswith(b"HTTP/1.1 408")
         finally:
-            for sock in held:
+            for sock in idle + [stalled]:
                 sock.close()
-        time.sleep(0.3)
-        assert requests.get(url(mws, "/")).text == "ok"
+        assert requests.get(url(mws, "/"), timeout=5).text == "ok"
 
 
 def test_peer_closing_mid_request_frees_the_connection(server):

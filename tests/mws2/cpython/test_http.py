@@ -107,6 +107,7 @@ def _method_echo(mws, request):
 for _method in (PUT, DELETE, PATCH):
     RegisterRoute(_method_echo, _method, "/itest/methods")
 RegisterRoute(_method_echo, OPTIONS, "/itest/options-route")
+RegisterRoute(lambda mws, request: request.Response.ReturnOk("dav"), "PROPFIND", "/itest/propfind")
 
 
 @WebRoute(GET, "/itest/boom")
@@ -342,6 +343,15 @@ def test_methods_and_405(server):
     assert r.status_code == 405
     assert set(r.headers["Allow"].split(", ")) == {"PUT", "DELETE", "PATCH"}
     assert requests.options(url(server, "/itest/options-route")).text == "method OPTIONS"
+
+
+def test_unknown_method_is_501_and_a_routed_custom_method_is_served(server):
+    # RFC 9110 section 9.1: 501 for a method the server does not implement at all.
+    assert requests.request("FOO", url(server, "/itest/methods")).status_code == 501
+    assert requests.request("FOO", url(server, "/")).status_code == 501
+    # A method some route registered is implemented: 405 elsewhere, served on its route.
+    assert requests.request("PROPFIND", url(server, "/itest/propfind")).text == "dav"
+    assert requests.request("PROPFIND", url(server, "/itest/methods")).status_code == 405
 
 
 def test_head_runs_the_get_route_without_body(server):
