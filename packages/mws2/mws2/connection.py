@@ -527,6 +527,9 @@ class HttpConnection:
             self._step(self._response_done, response)  # answered later, elsewhere
 
     def send_body(self, data, on_sent=None, hold=False):
+        request = self._request
+        if request is not None:
+            request._response._bodyBytes += len(data)
         event = Data(data)
         self._queue(lambda: self._http.send(event), on_sent, hold)
 
@@ -577,6 +580,7 @@ class HttpConnection:
             self.send_stream(fileobj, size, response)
             return
         self._open_stream = fileobj
+        response._bodyBytes += size  # zero-copy: no send_body to count it
 
         def frame():
             span = _FileSpan(size)
@@ -757,24 +761,6 @@ class HttpConnection:
     def _addr(self):
         addr = self.client.CliAddr
         return (addr[0], addr[1]) if addr else ("?", 0)
-
-    def log_answer(self, request, code):
-        mws2 = self.mws2
-        if mws2._wants_debug():
-            addr = self._addr()
-            mws2.Log(
-                "From %s:%s %s%s %s >> [%d] %s"
-                % (
-                    addr[0],
-                    addr[1],
-                    "SSL-" if request.IsSSL else "",
-                    request.Method,
-                    request.Path,
-                    code,
-                    _status.reason(code),
-                ),
-                mws2.DEBUG,
-            )
 
 
 def _close_client(client, arg):

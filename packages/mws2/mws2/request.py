@@ -7,7 +7,7 @@ connection before any handler runs, up to ``MaxRequestContentLength``.
 
 from httpcore_micro import parse_basic_auth, parse_form, parse_query, split_target
 
-from .compat import latin1
+from .compat import latin1, monotonic
 from .response import HttpResponse
 
 
@@ -78,8 +78,11 @@ class HttpRequest:
         self._keepAlive = keep_alive
         self._is_head = self._method == "HEAD"
         self._response = HttpResponse(microWebSrv2, self)
+        if microWebSrv2._access_logging():
+            self._started = monotonic()
 
     # Set by few requests: class-level defaults spare every request the assignments.
+    _started = None  # when the head arrived, if an access log line is due
     _queryParams = None
     _headersDict = None  # built on first use (see _headers)
     _content = None

@@ -7,6 +7,7 @@ the next chunk only once the previous one is in the kernel (back-pressure).
 """
 
 from . import status as _status
+from .compat import elapsed_since
 from .static import etag, file_stat, http_date, is_file, mime_type, not_modified
 
 # How long browsers may keep a cacheable answer before revalidating it (ETag /
@@ -95,6 +96,7 @@ class HttpResponse:
     _onSent = None
     _code = None
     _stream = None
+    _bodyBytes = 0  # content bytes sent (the access log's size)
 
     # ---- headers -------------------------------------------------------------------
 
@@ -181,10 +183,12 @@ class HttpResponse:
         self._conn.start_response(code, self._final_headers(code, length))
         self._code = code
         self._hdrSent = True
-        self._conn.log_answer(self._request, code)
 
     def _finished(self):
         """Called by the connection once the last byte is in the kernel."""
+        started = self._request._started
+        if started is not None:
+            self._mws2._log_access(self._request, self, elapsed_since(started))
         if self._onSent:
             try:
                 self._onSent(self._mws2, self)
@@ -205,8 +209,8 @@ class HttpResponse:
         # next request) before send_whole returns.
         self._code = code
         self._hdrSent = True
+        self._bodyBytes = len(body) if body else 0
         self._conn.send_whole(code, headers, body, self)
-        self._conn.log_answer(self._request, code)
 
     def Return(self, code, content=None):
         """Answer ``code`` with ``content`` (str, bytes ...) or a small status page."""
@@ -380,7 +384,6 @@ class HttpResponse:
         self.SetHeader("Upgrade", upgrade)
         self._code = 101
         self._hdrSent = True
-        self._conn.log_answer(self._request, 101)
         headers = [(name, value) for name, value in self._headers]
         if not self._has_header("server"):
             headers.insert(0, ("Server", SERVER_NAME))

@@ -86,6 +86,9 @@ class MicroWebSrv2:
         self._stopGraceSec = STOP_GRACE_SEC
         self._connLock = new_lock()
         self._logger = None
+        self._access_logger = None
+        self._accessLog = None  # None: CPython follows the logger "mws2.access"
+        self._logLevel = MicroWebSrv2.WARNING  # what MicroPython prints by default
         self._backlog = self._slotsCount = self._slotsSize = None
         self._keepAlloc = self._maxContentLen = None
         # A board gets the embedded preset: the normal one is sized for a PC.
@@ -346,7 +349,8 @@ class MicroWebSrv2:
     # ---- logging -------------------------------------------------------------------
 
     def Log(self, msg, msgType):
-        """Log to OnLogging if set, else Python's logging ("mws2") or print on MicroPython."""
+        """Log to OnLogging if set, else Python's logging ("mws2") on CPython, or print
+        on MicroPython (from LogLevel up: warnings and errors by default)."""
         if self._onLogging is not None:
             try:
                 self._onLogging(self, str(msg), msgType)
@@ -355,7 +359,8 @@ class MicroWebSrv2:
                 msg = "OnLogging raised %r while logging: %s" % (exc, msg)
                 msgType = MicroWebSrv2.ERROR
         if IS_MICROPYTHON:
-            print("MWS2-%s> %s" % (MicroWebSrv2.MSG_TYPE_STR.get(msgType, "INFO"), msg))
+            if msgType >= self._logLevel:
+                print("MWS2-%s> %s" % (MicroWebSrv2.MSG_TYPE_STR.get(msgType, "INFO"), msg))
             return
         self._python_logger().log(_LEVELS.get(msgType, 20), "%s", msg)
 
@@ -366,16 +371,40 @@ class MicroWebSrv2:
             self._logger = logging.getLogger("mws2")
         return self._logger
 
-    def _wants_debug(self):
-        if self._onLogging is not None or IS_MICROPYTHON:
-            return True
-        logger = self._logger
-        if logger is None:
-            logger = self._python_logger()
-        return logger.isEnabledFor(10)
-
     def _log_exception(self, where, exc):
+        if self._onLogging is None and not IS_MICROPYTHON:
+            # The traceback as logging's own exc_info: handlers format (or ship) it.
+            self._python_logger().error("%s raised %r", where, exc, exc_info=exc)
+            return
         self.Log("%s raised %s\n%s" % (where, repr(exc), format_traceback(exc)), MicroWebSrv2.ERROR)
+
+    # ---- the access log ------------------------------------------------------------
+
+    def _access_logging(self):
+        """Is a line to be logged for each request? AccessLog, or by default (None) on
+        CPython whether the logger ``mws2.access`` takes INFO lines."""
+        enabled = self._accessLog
+        if enabled is None and not IS_MICROPYTHON:
+            logger = self._access_logger
+            if logger is None:
+                import logging
+
+                logger = self._access_logger = logging.getLogger("mws2.access")
+            return logger.isEnabledFor(20)
+        return bool(enabled)
+
+    def _log_access(self, request, response, seconds):
+        from .accesslog import access_line
+
+        line = access_line(request, response, seconds)
+        if not IS_MICROPYTHON:
+            if self._access_logger is None:
+                self._access_logging()
+            self._access_logger.info("%s", line)
+        elif self._onLogging is not None:
+            self.Log(line, MicroWebSrv2.INFO)
+        else:
+            print(line)
 
     def _loaded_modules(self):
         return MicroWebSrv2._modules
@@ -589,6 +618,31 @@ class MicroWebSrv2:
     def CORSAllowAll(self, value):
         _check_bool(value, "CORSAllowAll")
         self._corsAllowAll = value
+
+    @property
+    def AccessLog(self):
+        """A line per request (Combined Log Format plus the time taken): True, False, or
+        None (default: on CPython when the logger "mws2.access" takes INFO lines; off on
+        MicroPython, where lines are printed, or go to OnLogging, when True)."""
+        return self._accessLog
+
+    @AccessLog.setter
+    def AccessLog(self, value):
+        if value is not None and not isinstance(value, bool):
+            raise TypeError('"AccessLog" must be a bool or None')
+        self._accessLog = value
+
+    @property
+    def LogLevel(self):
+        """MicroPython's default output (print) shows messages from this type up
+        (default WARNING); OnLogging and Python's logging get every message."""
+        return self._logLevel
+
+    @LogLevel.setter
+    def LogLevel(self, value):
+        if value not in MicroWebSrv2.MSG_TYPE_STR:
+            raise ValueError('"LogLevel" must be DEBUG, INFO, WARNING or ERROR')
+        self._logLevel = value
 
     @property
     def OnLogging(self):

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from mws2_harness import connect, exchange, parse_one, read_until_closed, running, url
+from mws2_harness import connect, exchange, parse_one, read_until_closed, running, url, wait_for
 
 from mws2 import GET, POST, RegisterRoute
 
@@ -28,6 +28,7 @@ def _slow(mws, request):
 
 
 RegisterRoute(_slow, GET, "/etest/slow")
+RegisterRoute(lambda mws, request: 1 / 0, POST, "/etest/boom")
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +183,33 @@ def test_keep_alive_connection_closes_after_idle_timeout(server):
         data = read_until_closed(sock, timeout=5)
         assert parse_one(data, "POST").body == b"ok"
         assert 0.9 < time.monotonic() - started < 4
+
+
+def test_access_log_line_and_exception_with_exc_info(tmp_path, caplog):
+    import logging
+
+    (tmp_path / "index.html").write_text("ok")
+    with caplog.at_level(logging.INFO, logger="mws2"):
+        with running(tmp_path) as mws:
+            assert requests.get(url(mws, "/?x=1"), headers={"User-Agent": "agent/1",
+                                                            "Referer": "http://r/"}).text == "ok"
+            assert requests.post(url(mws, "/etest/boom")).status_code == 500
+            wait_for(lambda: len([r for r in caplog.records if r.name == "mws2.access"]) >= 2)
+    lines = [r.getMessage() for r in caplog.records if r.name == "mws2.access"]
+    assert lines[0].startswith("127.0.0.1 - - [")
+    assert '"GET /?x=1 HTTP/1.1" 200 2 "http://r/" "agent/1" ' in lines[0]
+    assert float(lines[0].rsplit(" ", 1)[1]) >= 0
+    assert '"POST /etest/boom HTTP/1.1" 500 ' in lines[1]
+    errors = [r for r in caplog.records if r.name == "mws2" and r.levelno == logging.ERROR]
+    assert errors and errors[0].exc_info and errors[0].exc_info[0] is ZeroDivisionError
+    assert "Traceback" not in errors[0].getMessage()  # the traceback is logging's to format
+
+
+def test_no_access_log_unless_asked(tmp_path, caplog):
+    import logging
+
+    (tmp_path / "index.html").write_text("ok")
+    with caplog.at_level(logging.WARNING, logger="mws2"):
+        with running(tmp_path) as mws:
+            assert requests.get(url(mws, "/")).text == "ok"
+    assert not [r for r in caplog.records if r.name == "mws2.access"]

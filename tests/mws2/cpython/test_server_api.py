@@ -192,8 +192,9 @@ def test_logging_goes_to_on_logging_else_python_logging(caplog):
         mws.Log(12345, MicroWebSrv2.ERROR)
     records = [(r.name, r.levelno, r.getMessage()) for r in caplog.records]
     assert ("mws2", logging.ERROR, "12345") in records
+    # Each request is a line of the access log (the logger "mws2.access", INFO).
     assert any(
-        name == "mws2" and level == logging.DEBUG and "/api-test/hello" in msg
+        name == "mws2.access" and level == logging.INFO and "GET /api-test/hello" in msg
         for name, level, msg in records
     )
 
