@@ -5,7 +5,7 @@ Headers are decoded once into a dict (lower-case names; repeated fields joined w
 connection before any handler runs, up to ``MaxRequestContentLength``.
 """
 
-from httpcore_micro import parse_basic_auth, parse_form, parse_query, split_target
+from httpcore_micro import parse_basic_auth, parse_form, parse_query, parse_query_list, split_target
 
 from .compat import latin1, monotonic
 from .response import HttpResponse
@@ -118,6 +118,27 @@ class HttpRequest:
             return json.loads(bytes(self._content).decode())
         except ValueError:  # includes UnicodeError: documented answer is None
             return None
+
+    def GetQueryValues(self, name):
+        """Every value of query argument ``name``, in order (``a=1&a=2`` -> ["1", "2"])."""
+        if not self._queryString:
+            return []
+        return [value for key, value in parse_query_list(self._queryString) if key == name]
+
+    def GetPostedFormValues(self, name):
+        """Every value of field ``name`` of an urlencoded form (checkboxes, multi-selects)."""
+        if self.ContentType.lower() != "application/x-www-form-urlencoded" or not self._content:
+            return []
+        return [value for key, value in parse_query_list(bytes(self._content)) if key == name]
+
+    def GetCookie(self, name, default=None):
+        """The value of cookie ``name`` (decoded as SetCookie encoded it), or default."""
+        from httpcore_micro import parse_cookies
+
+        from .cookies import decode_value
+
+        value = parse_cookies(self._headers.get("cookie", "")).get(name)
+        return default if value is None else decode_value(value)
 
     def GetHeader(self, name):
         """The value of header ``name`` (case-insensitive), '' if absent."""

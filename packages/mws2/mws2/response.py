@@ -100,7 +100,7 @@ class HttpResponse:
 
     # ---- headers -------------------------------------------------------------------
 
-    def SetHeader(self, name, value):
+    def SetHeader(self, name, value, _replace=True):
         """Set (replace) a response header; ``value`` is converted with ``str``."""
         _check_text(name, "name")
         if value is None:
@@ -110,13 +110,27 @@ class HttpResponse:
             if "\r" in text or "\n" in text:
                 raise ValueError("header name and value cannot hold CR or LF")
         lower = name.lower()
-        for pair in self._headers:
+        for pair in self._headers if _replace else ():
             if pair[0].lower() == lower:
                 pair[1] = value
                 return
         if not self._headers:
             self._headers = []
         self._headers.append([name, value])
+
+    def AddHeader(self, name, value):
+        """Add a header field, keeping those of the same name (Set-Cookie, Link ...)."""
+        self.SetHeader(name, value, False)
+
+    def SetCookie(self, name, value, maxAge=None, expires=None, path="/", domain=None,
+                  secure=False, httpOnly=True, sameSite="Lax"):
+        """Add a Set-Cookie field (RFC 6265): any number per answer. ``value`` is
+        percent-encoded where it holds what a cookie cannot (``GetCookie`` decodes it);
+        ``expires``: seconds since the epoch or an HTTP date; ``maxAge`` 0 deletes."""
+        from .cookies import set_cookie_value
+
+        self.AddHeader("Set-Cookie", set_cookie_value(
+            name, value, maxAge, expires, path, domain, secure, httpOnly, sameSite))
 
     def _has_header(self, lower_name):
         for pair in self._headers:

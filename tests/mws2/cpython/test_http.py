@@ -110,6 +110,25 @@ RegisterRoute(_method_echo, OPTIONS, "/itest/options-route")
 RegisterRoute(lambda mws, request: request.Response.ReturnOk("dav"), "PROPFIND", "/itest/propfind")
 
 
+def _cookies(mws, request):
+    response = request.Response
+    response.SetCookie("session", "abc123", maxAge=3600, secure=True)
+    response.SetCookie("note", "café; \"x\", y", path="/itest", httpOnly=False,
+                       sameSite=None, expires=0)
+    response.SetCookie("gone", "", maxAge=0)
+    response.ReturnOkJSON({
+        "a": request.GetQueryValues("a"),
+        "missing": request.GetQueryValues("zz"),
+        "params": request.QueryParams,
+        "seen": request.GetCookie("note"),
+        "plain": request.GetCookie("plain"),
+        "none": request.GetCookie("none", "default"),
+    })
+
+
+RegisterRoute(_cookies, GET, "/itest/cookies")
+
+
 @WebRoute(GET, "/itest/boom")
 def route_boom(mws, request):
     raise RuntimeError("boom in handler")
@@ -352,6 +371,39 @@ def test_unknown_method_is_501_and_a_routed_custom_method_is_served(server):
     # A method some route registered is implemented: 405 elsewhere, served on its route.
     assert requests.request("PROPFIND", url(server, "/itest/propfind")).text == "dav"
     assert requests.request("PROPFIND", url(server, "/itest/methods")).status_code == 405
+
+
+def test_cookies_set_many_and_read_back_and_repeated_query_values(server):
+    session = requests.Session()
+    session.cookies.set("note", "caf%C3%A9%3B%20%22x%22%2C%20y")
+    session.cookies.set("plain", "p1")
+    answer = session.get(url(server, "/itest/cookies?a=1&b=2&a=3"))
+    assert answer.json() == {
+        "a": ["1", "3"],
+        "missing": [],
+        "params": {"a": "3", "b": "2"},  # MicroWebSrv2's documented dict: the last wins
+        "seen": 'café; "x", y',
+        "plain": "p1",
+        "none": "default",
+    }
+    fields = answer.raw.headers.getlist("Set-Cookie")
+    assert fields == [
+        "session=abc123; Max-Age=3600; Path=/; Secure; HttpOnly; SameSite=Lax",
+        "note=caf%C3%A9%3B%20%22x%22%2C%20y; Expires=Thu, 01 Jan 1970 00:00:00 GMT; "
+        "Path=/itest",
+        "gone=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+    ]
+
+
+def test_set_cookie_refuses_what_a_cookie_cannot_carry():
+    from mws2.cookies import set_cookie_value
+
+    for kwargs in ({"name": "a b"}, {"name": ""}, {"path": "/a;b"}, {"sameSite": "Loose"},
+                   {"sameSite": "None"}, {"domain": "x\ny"}):
+        args = dict(name="n", value="v")
+        args.update(kwargs)
+        with pytest.raises((TypeError, ValueError)):
+            set_cookie_value(**args)
 
 
 def test_head_runs_the_get_route_without_body(server):
