@@ -50,7 +50,7 @@ from httpcore_micro import (
 
 from . import status as _status
 from .compat import elapsed_since, monotonic, new_lock, thread_id
-from .dispatch import process_request
+from .dispatch import process_request, route_of
 from .request import HttpRequest
 
 # Bytes of pipelined requests buffered while one is answered, before reading pauses.
@@ -95,7 +95,7 @@ class HttpConnection:
             max_header_bytes=limits[0],
             max_headers=limits[1],
             max_target=limits[2],
-            max_body=mws2._maxContentLen,
+            max_body=None,  # checked here: a route or a handler may change the limit
         )
         self._chunk_size = mws2._chunk_size()
         self._request = None
@@ -142,8 +142,10 @@ class HttpConnection:
     def check_timeouts(self):
         """On the loop thread (the server's sweep): close what waited RequestsTimeoutSec
         for its request (idle keep-alive, slow body) or for a whole head (slowloris)."""
-        if self._closed or self._upgraded is not None or self._busy:
+        if self._closed or self._upgraded is not None:
             return
+        if self._busy and (self._content is None or self._content.full):
+            return  # a handler runs (or has a piece to take): it is never cut
         timeout = self.mws2._timeoutSec
         if self._request is None and self._head_started is not None:
             if elapsed_since(self._head_started) > timeout:
@@ -156,6 +158,8 @@ class HttpConnection:
     # ---- the server's cap and its stop -------------------------------------------
 
     refusing = False  # over MaxConnections: the head is read, then 503 and close
+    _content = None  # content.ContentStream while a handler reads the content itself
+    _body_size = 0  # content bytes of the request being read
     finishing = False  # the server stops: close once the answer under way is sent
 
     def waiting_since(self):
@@ -240,6 +244,9 @@ class HttpConnection:
     def _on_closed(self, client, reason):
         self._closed = True
         self._receiving = False
+        content, self._content = self._content, None
+        if content is not None:
+            content.end("the connection closed")
         stream, self._open_stream = self._open_stream, None
         if stream is not None:
             _close_stream(stream, self.mws2)
@@ -304,7 +311,10 @@ class HttpConnection:
     def _pump(self):
         at_eof = False
         lock = self._lock
-        while not self._busy and not self._closed:
+        while (not self._busy or self._content is not None) and not self._closed:
+            if self._content is not None and self._content.full:
+                self._stop_recv()  # the handler has not taken the last piece yet
+                return
             lock.acquire()
             try:
                 event = self._http.next_event()
@@ -367,26 +377,81 @@ class HttpConnection:
             self._answer_error(503, "MaxConnections reached", (("Retry-After", "1"),))
             return
         try:
-            self._request = HttpRequest(self.mws2, self, event, self._http.keep_alive)
+            request = self._request = HttpRequest(self.mws2, self, event, self._http.keep_alive)
         except ValueError as exc:  # e.g. a target that is not UTF-8 once decoded
             self._answer_error(400, "undecodable request: %s" % exc)
             return
+        route = request._route = route_of(request)
+        found = route._route if route is not None else None
+        if found is not None and found.max_content is not None:
+            request._maxContentLength = found.max_content
+        if self._content_too_large(request):
+            return
+        if found is not None and found.stream_content:
+            # The handler runs now and reads the content itself, piece by piece.
+            from .content import ContentStream
+
+            self._content = request._stream = ContentStream(self, request)
+            self._continue_if_asked()
+            self._dispatch()
+            return
+        self._continue_if_asked()
+
+    def _continue_if_asked(self):
         if self._http.client_is_waiting_for_100_continue:
             self._send_event(InformationalResponse(100, []))
 
+    def _content_too_large(self, request):
+        """413 at once when the announced length is over this request's limit."""
+        limit = request._maxContentLength
+        length = request._declared_length()
+        if limit is not None and length is not None and length > limit:
+            self._answer_error(413, "request content over its limit (%d bytes)" % limit)
+            return True
+        return False
+
+    def content_limit_changed(self):
+        """A streamed route's handler changed the limit: what came already counts."""
+        request = self._request
+        if self._content is None or request is None:
+            return
+        if not self._content_too_large(request):
+            limit = request._maxContentLength
+            if limit is not None and self._body_size > limit:
+                self._answer_error(413, "request content over its limit (%d bytes)" % limit)
+
+    def content_taken(self):
+        """The handler took a piece: read on (back-pressure released)."""
+        if not self._closed and self._content is not None:
+            self._last_activity = monotonic()  # the wait was the handler's, not the client's
+            self._step(self._pump)
+
     def _on_body(self, data):
+        request = self._request
+        self._body_size += len(data)
+        limit = request._maxContentLength
+        if limit is not None and self._body_size > limit:
+            self._answer_error(413, "request content over its limit (%d bytes)" % limit)
+            return
+        if self._content is not None:
+            self._content.feed(data)
+            return
         if self._body is None:
             self._body = bytearray()
         self._body += data
-        limit = self.mws2._maxContentLen
-        if limit is not None and len(self._body) > limit:
-            self._answer_error(413, "request content over MaxRequestContentLength")
 
     @property
     def closed(self):
         return self._closed
 
+    def _content_end(self):
+        content, self._content = self._content, None
+        content.end()
+
     def _dispatch(self):
+        if self._busy:  # the end of a streamed content: its handler runs already
+            self._content_end()
+            return
         self._busy = True
         request = self._request
         if self._body:
@@ -729,6 +794,8 @@ class HttpConnection:
             return False
         self._request = None
         self._body = None
+        self._body_size = 0
+        self._content = None
         self._last_activity = monotonic()
         self._buffered_while_busy = 0
         self._busy = False
@@ -740,6 +807,12 @@ class HttpConnection:
         self.mws2.Log("%s:%s answered %d: %s" % (self._addr() + (code, why)), level)
         self._busy = True
         self._stop_recv()
+        request = self._request
+        if request is not None:  # first: the handler may wake at once (another thread)
+            request._response._refuse_answers(code)
+        content, self._content = self._content, None
+        if content is not None:
+            content.end("answered %d" % code)
         body = _status.status_page(code)
         headers = [
             ("Server", "mws2"),

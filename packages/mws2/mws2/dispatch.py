@@ -13,6 +13,16 @@ STANDARD_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", 
                     "CONNECT")
 
 
+def route_of(request):
+    """The route of a request, found once its head is read (its limit and whether it
+    streams its content depend on it)."""
+    method = request._method
+    route = resolve(method, request._path)
+    if route is None and method == "HEAD":
+        route = resolve("GET", request._path)  # HEAD is GET without content
+    return route
+
+
 def process_request(mws2, request):
     response = request._response
     try:
@@ -24,9 +34,7 @@ def process_request(mws2, request):
             response.ReturnNotImplemented()
             return
         method = request._method
-        route = resolve(method, request._path)
-        if route is None and method == "HEAD":
-            route = resolve("GET", request._path)  # HEAD is GET without content
+        route = request._route
         if route is not None:
             _call_handler(mws2, request, route)
         elif method in ("GET", "HEAD"):
@@ -43,10 +51,10 @@ def process_request(mws2, request):
             response.ReturnMethodNotAllowed()
     except Exception as exc:  # last resort: the server goes on whatever happened
         mws2._log_exception("Processing %s %s" % (request.Method, request.Path), exc)
-        _fail(request)
+        fail(request)
 
 
-def _fail(request):
+def fail(request):
     response = request.Response
     if response.HeadersSent:
         request._conn.close()
@@ -84,7 +92,7 @@ def _call_handler(mws2, request, route):
             result = found.handler(mws2, request)
     except Exception as exc:  # a handler bug answers 500; the server keeps serving
         mws2._log_exception("Route %r" % route, exc)
-        _fail(request)
+        fail(request)
         return
     if result is not None and hasattr(result, "send"):
         # An ``async def`` handler (a coroutine; a generator on MicroPython): it answers
@@ -99,13 +107,16 @@ async def _await_handler(mws2, request, route, coro):
         await coro
     except Exception as exc:  # as for plain handlers: 500, logged, the server goes on
         mws2._log_exception("Route %r" % route, exc)
-        _fail(request)
+        fail(request)
         return
     _check_answered(mws2, request, route)
 
 
 def _check_answered(mws2, request, route):
     response = request._response
+    stream = request._stream
+    if stream is not None and (stream.on_chunk is not None or stream.on_end is not None):
+        return  # a plain handler reading its content: it answers in OnContentEnd
     if not response._hdrSent:
         mws2.Log("No response was sent from route %r" % route, mws2.WARNING)
         response.ReturnNotImplemented()

@@ -45,6 +45,12 @@ def _split_list(text, sep=","):
     return [item.strip() for item in text.split(sep) if item.strip()]
 
 
+def _callback(value, name):
+    if value is not None and not callable(value):
+        raise TypeError('"%s" must be a function or None' % name)
+    return value
+
+
 def _check_str(value, argname):
     if not isinstance(value, str):
         raise TypeError('"%s" must be a string' % argname)
@@ -77,12 +83,15 @@ class HttpRequest:
         self._rawHeaders = event.headers
         self._keepAlive = keep_alive
         self._is_head = self._method == "HEAD"
+        self._maxContentLength = microWebSrv2._maxContentLen
         self._response = HttpResponse(microWebSrv2, self)
         if microWebSrv2._access_logging():
             self._started = monotonic()
 
     # Set by few requests: class-level defaults spare every request the assignments.
     _started = None  # when the head arrived, if an access log line is due
+    _route = None  # the RouteResult found once the head was read
+    _stream = None  # content.ContentStream when the route streams its content
     _queryParams = None
     _headersDict = None  # built on first use (see _headers)
     _content = None
@@ -118,6 +127,82 @@ class HttpRequest:
             return json.loads(bytes(self._content).decode())
         except ValueError:  # includes UnicodeError: documented answer is None
             return None
+
+    # ---- content read piece by piece (routes with streamContent=True) --------------
+
+    def _declared_length(self):
+        """The Content-Length the client announced, or None (chunked, or none)."""
+        for name, value in self._rawHeaders:
+            if len(name) == 14 and _decode(name).lower() == "content-length":
+                return int(value)  # httpcore_micro checked it is digits
+        return None
+
+    def _content_stream(self):
+        stream = self._stream
+        if stream is None:
+            from .server import MicroWebSrv2Exception
+
+            raise MicroWebSrv2Exception(
+                "the content was read before the handler ran: register the route with "
+                "streamContent=True to read it piece by piece"
+            )
+        return stream
+
+    async def ReadContentChunk(self):
+        """The next piece of the content (bytes), b"" once it is all read."""
+        return await self._content_stream().read_chunk()
+
+    def ContentChunks(self):
+        """``async for chunk in request.ContentChunks()``: the content, piece by piece."""
+        from .content import ContentChunks
+
+        return ContentChunks(self._content_stream())
+
+    async def SaveContent(self, path):
+        """Write the content to file ``path`` as it arrives; returns its size."""
+        return await self._content_stream().save(path)
+
+    @property
+    def OnContentChunk(self):
+        return self._content_stream().on_chunk
+
+    @OnContentChunk.setter
+    def OnContentChunk(self, value):
+        self._content_stream().on_chunk = _callback(value, "OnContentChunk")
+        self._conn.content_taken()  # what waited is handed to it now
+
+    @property
+    def OnContentEnd(self):
+        return self._content_stream().on_end
+
+    @OnContentEnd.setter
+    def OnContentEnd(self, value):
+        self._content_stream().on_end = _callback(value, "OnContentEnd")
+
+    @property
+    def MaxContentLength(self):
+        """This request's content limit (bytes; None: no limit): the route's
+        maxContentLength, else MaxRequestContentLength. A streamed route's handler may
+        change it before reading; beyond it the client gets 413."""
+        return self._maxContentLength
+
+    @MaxContentLength.setter
+    def MaxContentLength(self, value):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                  or value < 0):
+            raise ValueError('"MaxContentLength" must be a number of bytes (>= 0) or None')
+        self._maxContentLength = value
+        if self._stream is not None:
+            self._conn.content_limit_changed()
+
+    def _call(self, callback, *args):
+        try:
+            callback(self, *args)
+        except Exception as exc:  # as for handlers: 500 if nothing was answered
+            self._mws2._log_exception("Content callback", exc)
+            from .dispatch import fail
+
+            fail(self)
 
     def GetQueryValues(self, name):
         """Every value of query argument ``name``, in order (``a=1&a=2`` -> ["1", "2"])."""

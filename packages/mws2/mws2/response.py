@@ -100,8 +100,11 @@ class HttpResponse:
 
     # ---- headers -------------------------------------------------------------------
 
-    def SetHeader(self, name, value, _replace=True):
+    def SetHeader(self, name, value):
         """Set (replace) a response header; ``value`` is converted with ``str``."""
+        self._set_header(name, value, True)
+
+    def _set_header(self, name, value, replace):
         _check_text(name, "name")
         if value is None:
             raise ValueError('"value" cannot be None')
@@ -110,7 +113,7 @@ class HttpResponse:
             if "\r" in text or "\n" in text:
                 raise ValueError("header name and value cannot hold CR or LF")
         lower = name.lower()
-        for pair in self._headers if _replace else ():
+        for pair in self._headers if replace else ():
             if pair[0].lower() == lower:
                 pair[1] = value
                 return
@@ -120,7 +123,7 @@ class HttpResponse:
 
     def AddHeader(self, name, value):
         """Add a header field, keeping those of the same name (Set-Cookie, Link ...)."""
-        self.SetHeader(name, value, False)
+        self._set_header(name, value, False)
 
     def SetCookie(self, name, value, maxAge=None, expires=None, path="/", domain=None,
                   secure=False, httpOnly=True, sameSite="Lax"):
@@ -197,6 +200,13 @@ class HttpResponse:
         self._conn.start_response(code, self._final_headers(code, length))
         self._code = code
         self._hdrSent = True
+
+    def _refuse_answers(self, code):
+        """The connection answered ``code`` itself (413 ...): the handler's answer, if
+        any comes, is refused as a second answer."""
+        if not self._hdrSent:
+            self._code = code
+            self._hdrSent = True
 
     def _finished(self):
         """Called by the connection once the last byte is in the kernel."""

@@ -23,7 +23,8 @@ _index_stale = [True]
 
 
 class _Route:
-    def __init__(self, handler, method, route_path, name, parts):
+    def __init__(self, handler, method, route_path, name, parts, stream_content=False,
+                 max_content=None):
         self.handler = handler
         self.method = method
         self.route_path = route_path
@@ -31,6 +32,10 @@ class _Route:
         # parts: list of (is_arg, text); text is the lower-cased literal or the arg name
         self.parts = parts
         self.arg_names = [text for is_arg, text in parts if is_arg]
+        # The handler runs once the head is read and reads the content itself.
+        self.stream_content = stream_content
+        # This route's MaxRequestContentLength (None: the server's).
+        self.max_content = max_content
 
 
 class RouteResult:
@@ -105,8 +110,14 @@ def _same_shape(parts_a, parts_b):
     return True
 
 
-def RegisterRoute(handler, method, routePath, name=None):
-    """Register ``handler`` for ``method`` and ``routePath`` (the decorator's work)."""
+def RegisterRoute(handler, method, routePath, name=None, streamContent=False,
+                  maxContentLength=None):
+    """Register ``handler`` for ``method`` and ``routePath`` (the decorator's work).
+
+    ``streamContent``: the handler runs as soon as the head is read and reads the
+    content itself, piece by piece (``await request.ReadContentChunk()``, or the
+    ``OnContentChunk`` / ``OnContentEnd`` callbacks): an upload is never held in memory.
+    ``maxContentLength``: this route's content limit (None: MaxRequestContentLength)."""
     if not callable(handler):
         raise TypeError('"handler" must be a function')
     _check_text(method, "method")
@@ -115,6 +126,11 @@ def RegisterRoute(handler, method, routePath, name=None):
         raise ValueError('"routePath" must start with "/"')
     if name is not None and not isinstance(name, str):
         raise TypeError('"name" must be a string or None')
+    if maxContentLength is not None and (
+        not isinstance(maxContentLength, int) or isinstance(maxContentLength, bool)
+        or maxContentLength < 0
+    ):
+        raise ValueError('"maxContentLength" must be a number of bytes (>= 0) or None')
     method = method.upper()
     routePath = _strip_trailing_slash(routePath)
     parts = _parse_route_path(routePath)
@@ -123,7 +139,9 @@ def RegisterRoute(handler, method, routePath, name=None):
             if route.handler is handler and route.name == name:
                 return  # registering the very same route again (module reloaded) is harmless
             raise ValueError('"routePath" duplicates the route %s %s' % (method, route.route_path))
-    _routes.append(_Route(handler, method, routePath, name, parts))
+    _routes.append(
+        _Route(handler, method, routePath, name, parts, bool(streamContent), maxContentLength)
+    )
     _index_stale[0] = True
 
 
@@ -139,13 +157,14 @@ def UnregisterRoute(method, routePath):
     return False
 
 
-def WebRoute(method, routePath, name=None):
-    """Decorator: ``@WebRoute(GET, '/users/<id>')`` registers the function below it."""
+def WebRoute(method, routePath, name=None, streamContent=False, maxContentLength=None):
+    """Decorator: ``@WebRoute(GET, '/users/<id>')`` registers the function below it
+    (see RegisterRoute for ``streamContent`` and ``maxContentLength``)."""
     if callable(method):
         raise TypeError("@WebRoute needs its arguments: @WebRoute(method, routePath)")
 
     def register(handler):
-        RegisterRoute(handler, method, routePath, name)
+        RegisterRoute(handler, method, routePath, name, streamContent, maxContentLength)
         return handler
 
     return register
