@@ -571,6 +571,11 @@ def test_documented_signatures_are_kept(live):
         else:
             ours = our_params(owner_cls, key[1])
         theirs = parse_params(params)
+        # Our own extensions may follow the documented parameters, each with a default:
+        # every call written for MicroWebSrv2 still means the same.
+        extra = ours[len(theirs):]
+        assert all(default is not NO_DEFAULT for _, default in extra), (key, extra)
+        ours = ours[: len(theirs)]
         assert [n for n, _ in ours] == [n for n, _ in theirs], (key, ours, theirs)
         for (name, mine), (_, doc) in zip(ours, theirs):
             assert same_default(mine, doc), "%s.%s: default of %s" % (key[0], key[1], name)
