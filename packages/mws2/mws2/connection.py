@@ -67,9 +67,10 @@ QUEUED_DONE_MAX = 16384
 class _FileItem:
     """A file to send by zero-copy, queued like bytes."""
 
-    def __init__(self, fileobj, size):
+    def __init__(self, fileobj, size, offset):
         self.fileobj = fileobj
         self.size = size
+        self.offset = offset
 
 
 class _FileSpan:
@@ -515,7 +516,7 @@ class HttpConnection:
             return
         client = self.client
         if isinstance(data, _FileItem):
-            client.AsyncSendFile(data.fileobj, 0, data.size, self._on_sent, on_sent)
+            client.AsyncSendFile(data.fileobj, data.offset, data.size, self._on_sent, on_sent)
         elif on_sent is None:
             if data:
                 client.AsyncSendData(data)
@@ -633,8 +634,9 @@ class HttpConnection:
 
         self._step(step)
 
-    def send_file(self, fileobj, size, response):
-        """Zero-copy (os.sendfile through xasync) when possible, else chunk by chunk."""
+    def send_file(self, fileobj, size, response, offset=0):
+        """``size`` bytes of the file from ``offset`` (where it is positioned): zero-copy
+        (os.sendfile through xasync) when possible, else chunk by chunk."""
         client = self.client
         if (
             client.IsSSL
@@ -652,7 +654,7 @@ class HttpConnection:
             if self._http.send(Data(span)) is not span:  # not a plain Content-Length body
                 self._http.send_failed()
                 raise LocalProtocolError("zero-copy needs a Content-Length body")
-            return _FileItem(fileobj, size)
+            return _FileItem(fileobj, size, offset)
 
         self._queue(frame, lambda: self._file_sent(fileobj, response))
 

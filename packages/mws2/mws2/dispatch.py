@@ -123,18 +123,36 @@ def _check_answered(mws2, request, route):
 
 
 def _serve_static(mws2, request):
+    from . import static
+
     response = request.Response
-    filename = mws2.ResolvePhysicalPath(request.Path)
-    if filename is None:
-        response.ReturnNotFound()
-        return
-    ctype = mws2.GetMimeTypeFromFilename(filename)
-    if not ctype:
+    path = request.Path
+    filename = mws2.ResolvePhysicalPath(path)
+    if filename is None or (path[-1:] != "/" and static.is_folder(mws2.RootPath, path)):
+        if path[-1:] != "/" and static.is_folder(mws2.RootPath, path):
+            # "/sub" is a folder: its page's relative links need "/sub/" (301, as nginx).
+            query = request.QueryString
+            response.SetHeader("Location", path + "/" + ("?" + query if query else ""))
+            response.Return(301)
+            return
+        filename = _packed_only(mws2, path)
+        if filename is None:
+            response.ReturnNotFound()
+            return
+    if not mws2.GetMimeTypeFromFilename(filename):
         response.ReturnForbidden()  # only files of a known type are served
         return
     response.AllowCaching = True
-    response.ContentType = ctype
     response.ReturnFile(filename)
+
+
+def _packed_only(mws2, path):
+    """``/app.js`` when only ``app.js.gz`` exists (a board keeps only the .gz): the name
+    to answer with (ReturnFile picks the .gz), or None."""
+    if path[-1:] == "/" or path.endswith(".gz"):
+        return None
+    packed = mws2.ResolvePhysicalPath(path + ".gz")
+    return packed[:-3] if packed is not None else None
 
 
 def _answer_preflight(mws2, request):

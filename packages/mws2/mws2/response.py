@@ -8,7 +8,6 @@ the next chunk only once the previous one is in the kernel (back-pressure).
 
 from . import status as _status
 from .compat import elapsed_since
-from .static import etag, file_stat, http_date, is_file, mime_type, not_modified
 
 # How long browsers may keep a cacheable answer before revalidating it (ETag /
 # Last-Modified make revalidation cheap: a 304 without content).
@@ -59,21 +58,6 @@ def _content_bytes(content):
         return bytes(content)
     except TypeError:
         raise TypeError('"content" must be str, bytes or convertible into bytes') from None
-
-
-def _quote_filename(name):
-    """Content-Disposition filename: ASCII fallback plus RFC 6266 ``filename*`` if needed."""
-    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
-    value = 'attachment; filename="%s"' % ascii_name
-    if ascii_name != name:
-        encoded = "".join(
-            chr(b)
-            if (48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122 or b in b".-_~")
-            else "%%%02X" % b
-            for b in name.encode()
-        )
-        value += "; filename*=UTF-8''" + encoded
-    return value
 
 
 class HttpResponse:
@@ -360,44 +344,17 @@ class HttpResponse:
         self._conn.send_iterator(chunks, self)
 
     def ReturnFile(self, filename, attachmentName=None):
-        """Answer with a file: shown inline, or downloaded as ``attachmentName``."""
+        """Answer with a file: shown inline, or downloaded as ``attachmentName``. With
+        validators (304), ranges (206 / 416) and precompressed ``.gz`` siblings: see
+        mws2/files.py."""
         _check_text(filename, "filename")
         if attachmentName is not None and not isinstance(attachmentName, str):
             raise TypeError('"attachmentName" must be a string or None')
         if self._already_sent():
             return
-        st = file_stat(filename)
-        if not is_file(st):
-            self.ReturnNotFound()
-            return
-        if not self._contentType:
-            self._contentType = mime_type(filename) or "application/octet-stream"
-        if not self._has_header("etag"):
-            self.SetHeader("ETag", etag(st))
-        if not self._has_header("last-modified"):
-            self.SetHeader("Last-Modified", http_date(st[8]))
-        if self._request.Method in ("GET", "HEAD") and not_modified(
-            self._request.GetHeader("If-None-Match"),
-            self._request.GetHeader("If-Modified-Since"),
-            st,
-        ):
-            self.ReturnNotModified()
-            return
-        try:
-            fileobj = open(filename, "rb")
-        except OSError:
-            self.ReturnForbidden()
-            return
-        if attachmentName:
-            self.SetHeader("Content-Disposition", _quote_filename(attachmentName))
-        size = st[6]
-        self._contentLength = size
-        self._start(200, size)
-        if self._request._is_head or size == 0:
-            _close_quietly(fileobj, self._mws2)
-            self._conn.end_response(self)
-            return
-        self._conn.send_file(fileobj, size, self)
+        from .files import return_file
+
+        return_file(self, filename, attachmentName)
 
     def SwitchingProtocols(self, upgrade):
         """Answer 101 and hand the connection to the new protocol named ``upgrade``."""

@@ -6,7 +6,6 @@ The server itself moves no byte and parses nothing: it listens with an xasync
 
 import sys
 
-from . import static as _static
 from .compat import IS_MICROPYTHON, format_traceback, new_lock, set_thread_stack_size
 
 
@@ -74,6 +73,7 @@ class MicroWebSrv2:
         self._boundAddr = None
         self._sslContext = None
         self._rootPath = "www"
+        self._rootPathSet = False  # set by the program: it must exist (see _check_root)
         self._timeoutSec = 2
         self._notFoundURL = None
         self._allowAllOrigins = False
@@ -129,8 +129,10 @@ class MicroWebSrv2:
         _check_text(filename, "filename")
         if "/" in filename or "\\" in filename:
             raise ValueError('"filename" must be a file name, not a path')
-        if filename not in _static.DEFAULT_PAGES:
-            _static.DEFAULT_PAGES.append(filename)
+        from .static import DEFAULT_PAGES
+
+        if filename not in DEFAULT_PAGES:
+            DEFAULT_PAGES.append(filename)
 
     @staticmethod
     def AddMimeType(ext, mimeType):
@@ -138,12 +140,16 @@ class MicroWebSrv2:
         _check_text(mimeType, "mimeType")
         if not ext.startswith("."):
             raise ValueError('"ext" must start with a dot, e.g. ".tar"')
-        _static.MIME_TYPES[ext.lower()] = mimeType.lower()
+        from .static import MIME_TYPES
+
+        MIME_TYPES[ext.lower()] = mimeType.lower()
 
     @staticmethod
     def GetMimeTypeFromFilename(filename):
         _check_text(filename, "filename")
-        return _static.mime_type(filename)
+        from .static import mime_type
+
+        return mime_type(filename)
 
     # ---- start / stop --------------------------------------------------------------
 
@@ -158,12 +164,25 @@ class MicroWebSrv2:
     def _start_pool(self, pool, managed):
         if self._driver is not None:
             raise MicroWebSrv2Exception("the server is already running")
+        self._check_root()
         self._import_serving()
         from .pool import PoolDriver
 
         driver = PoolDriver(self, pool, managed)
         driver.listen()
         self._started(driver)
+
+    def _check_root(self):
+        """A RootPath set to a folder that is not there is refused: everything would be
+        404 without a word. The default ("www") may be missing: then no file is served."""
+        from .static import file_stat, is_dir
+
+        if is_dir(file_stat(self._rootPath)):
+            return
+        if self._rootPathSet:
+            raise MicroWebSrv2Exception('RootPath "%s" is not a folder' % self._rootPath)
+        self.Log('RootPath "%s" does not exist: no file is served' % self._rootPath,
+                 MicroWebSrv2.INFO)
 
     def _import_serving(self):
         # Import what serving a request needs now, while the heap is free: a lazy import
@@ -221,6 +240,7 @@ class MicroWebSrv2:
         or ``asyncio.run(server.StartAsync())``. Listening errors raise here."""
         if self._driver is not None:
             raise MicroWebSrv2Exception("the server is already running")
+        self._check_root()
         self._import_serving()
         from .aio import AioDriver
 
@@ -414,7 +434,9 @@ class MicroWebSrv2:
     def ResolvePhysicalPath(self, urlPath):
         """The file under RootPath that serves ``urlPath`` (default page for folders), or None."""
         _check_text(urlPath, "urlPath")
-        return _static.resolve(self._rootPath, urlPath)
+        from .static import resolve
+
+        return resolve(self._rootPath, urlPath)
 
     # ---- TLS -----------------------------------------------------------------------
 
@@ -580,6 +602,7 @@ class MicroWebSrv2:
     def RootPath(self, value):
         _check_text(value, "RootPath")
         self._rootPath = value
+        self._rootPathSet = True
 
     @property
     def RequestsTimeoutSec(self):

@@ -18,11 +18,17 @@ MIME_TYPES = {
     ".html": "text/html",
     ".css": "text/css",
     ".csv": "text/csv",
-    ".js": "application/javascript",
+    ".md": "text/markdown",
+    # RFC 9239: text/javascript is the one JavaScript type (application/... is obsolete).
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
     ".xml": "application/xml",
     ".xhtml": "application/xhtml+xml",
     ".json": "application/json",
+    ".map": "application/json",
+    ".wasm": "application/wasm",
     ".zip": "application/zip",
+    ".gz": "application/gzip",
     ".pdf": "application/pdf",
     ".ts": "application/typescript",
     ".woff": "font/woff",
@@ -35,7 +41,23 @@ MIME_TYPES = {
     ".gif": "image/gif",
     ".svg": "image/svg+xml",
     ".ico": "image/x-icon",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".mp3": "audio/mpeg",
+    ".wav": "audio/wav",
+    ".ogg": "audio/ogg",
 }
+
+# Types sent with "; charset=UTF-8": text a browser must not read in another charset.
+_TEXT_TYPES = ("application/json", "application/xml", "application/xhtml+xml",
+               "image/svg+xml", "application/typescript")
+
+
+def is_text(ctype):
+    return ctype.startswith("text/") or ctype in _TEXT_TYPES
+
 
 _S_IFMT = 0o170000
 _S_IFDIR = 0o040000
@@ -91,13 +113,28 @@ def _inside_real_root(root, path):
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
-def resolve(root, url_path):
-    """The file serving ``url_path`` under ``root`` (default page for folders), or None."""
+def physical(root, url_path):
+    """The path under ``root`` that ``url_path`` names (file or not), or None if it could
+    leave the root."""
     segments = _safe_segments(url_path)
     if segments is None:
         return None
     root = root.rstrip("/") or "/"
-    path = root if not segments else root.rstrip("/") + "/" + "/".join(segments)
+    return root if not segments else root.rstrip("/") + "/" + "/".join(segments)
+
+
+def is_folder(root, url_path):
+    """Does ``url_path`` name a folder under ``root`` (then its URL should end in "/")?"""
+    path = physical(root, url_path)
+    return path is not None and is_dir(file_stat(path)) and _inside_real_root(root, path)
+
+
+def resolve(root, url_path):
+    """The file serving ``url_path`` under ``root`` (default page for folders), or None."""
+    path = physical(root, url_path)
+    if path is None:
+        return None
+    root = root.rstrip("/") or "/"
     st = file_stat(path)
     if is_dir(st):
         for page in DEFAULT_PAGES:
@@ -171,8 +208,9 @@ def epoch_offset():
 
 
 def etag(st):
-    """A weak validator from size and modification time (cheap, no file read)."""
-    return 'W/"%x-%x"' % (st[6], int(st[8]))
+    """A validator from size and modification time (cheap, no file read). Strong, as
+    nginx's: a range request's If-Range can only use a strong one (RFC 9110 13.1.5)."""
+    return '"%x-%x"' % (st[6], int(st[8]))
 
 
 def _etag_matches(header, tag):

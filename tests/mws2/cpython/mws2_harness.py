@@ -44,10 +44,20 @@ def running(root=None, threads=4, configure=None, mode=None):
         configure(mws)
     loop = None
     if mode == "asyncio":
-        loop = threading.Thread(target=asyncio.run, args=(mws.StartAsync(),))
+        failed = []
+
+        def serve():
+            try:
+                asyncio.run(mws.StartAsync())
+            except Exception as exc:  # e.g. cannot listen: raised to the test below
+                failed.append(exc)
+
+        loop = threading.Thread(target=serve)
         loop.daemon = True
         loop.start()
-        wait_for(lambda: mws.IsRunning)
+        wait_for(lambda: mws.IsRunning or failed)
+        if failed:
+            raise failed[0]
     elif threads == 0:
         # parllProcCount=0 serves in the calling thread: give it one of its own, so the
         # test can talk to it (every callback then runs inline, as on a board).

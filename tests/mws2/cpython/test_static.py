@@ -41,10 +41,12 @@ def get_raw(mws, target, method="GET", headers=()):
 def test_default_pages_and_mime_types(site):
     mws, root = site
     r = requests.get(url(mws, "/"))
-    assert r.text == "<h1>home</h1>" and r.headers["Content-Type"] == "text/html"
+    assert r.text == "<h1>home</h1>"
+    assert r.headers["Content-Type"] == "text/html; charset=UTF-8"
     assert requests.get(url(mws, "/sub/")).text == "sub default"
     assert requests.get(url(mws, "/sub")).text == "sub default"
-    assert requests.get(url(mws, "/style.css")).headers["Content-Type"] == "text/css"
+    css = requests.get(url(mws, "/style.css")).headers["Content-Type"]
+    assert css == "text/css; charset=UTF-8"
     assert requests.get(url(mws, "/a%20file.txt")).text == "spaced"
     assert requests.get(url(mws, "/empty/")).status_code == 404
     assert requests.get(url(mws, "/missing.html")).status_code == 404
@@ -167,3 +169,109 @@ def test_zero_copy_large_file(tmp_path, monkeypatch):
         r = requests.get(url(mws, "/big.zip"))
         assert r.content == payload and r.headers["Content-Type"] == "application/zip"
     assert calls, "the file did not go through os.sendfile"
+
+
+def test_folder_without_slash_redirects_with_its_query(site):
+    mws, _root = site
+    answer = get_raw(mws, "/sub?x=1")
+    assert answer.status == 301 and answer.headers["location"] == "/sub/?x=1"
+    assert get_raw(mws, "/sub/").status == 200
+
+
+def test_modern_types_and_charset(tmp_path):
+    names = {"a.webp": "image/webp", "a.avif": "image/avif", "a.mjs": "text/javascript",
+             "a.wasm": "application/wasm", "a.map": "application/json", "a.mp4": "video/mp4",
+             "a.webm": "video/webm", "a.mp3": "audio/mpeg", "a.md": "text/markdown",
+             "a.txt": "text/plain", "a.gz": "application/gzip"}
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    with running(tmp_path) as mws:
+        for name, ctype in names.items():
+            got = requests.get(url(mws, "/" + name)).headers["Content-Type"]
+            textual = ctype.startswith("text/") or ctype == "application/json"
+            assert got == (ctype + "; charset=UTF-8" if textual else ctype), name
+
+
+def test_ranges(tmp_path):
+    data = bytes(range(256)) * 40  # 10240 bytes
+    (tmp_path / "data.zip").write_bytes(data)
+    with running(tmp_path) as mws:
+        def get(range_, **extra):
+            headers = {"Range": range_}
+            headers.update(extra)
+            return requests.get(url(mws, "/data.zip"), headers=headers)
+
+        whole = requests.get(url(mws, "/data.zip"))
+        assert whole.headers["Accept-Ranges"] == "bytes" and whole.content == data
+        part = get("bytes=0-9")
+        assert part.status_code == 206 and part.content == data[:10]
+        assert part.headers["Content-Range"] == "bytes 0-9/10240"
+        assert part.headers["Content-Length"] == "10"
+        assert get("bytes=10230-").content == data[10230:]
+        assert get("bytes=-5").content == data[-5:]
+        assert get("bytes=100-99999").headers["Content-Range"] == "bytes 100-10239/10240"
+        missed = get("bytes=20000-")
+        assert missed.status_code == 416 and missed.headers["Content-Range"] == "bytes */10240"
+        assert get("bytes=0-1,5-6").status_code == 200  # several ranges: the whole file
+        assert get("items=0-1").status_code == 200
+        tag = whole.headers["ETag"]
+        assert get("bytes=0-9", **{"If-Range": tag}).status_code == 206
+        assert get("bytes=0-9", **{"If-Range": '"stale"'}).status_code == 200
+        modified = whole.headers["Last-Modified"]
+        assert get("bytes=0-9", **{"If-Range": modified}).status_code == 206
+        big_part = get("bytes=1000-5999")  # through the zero-copy path too
+        assert big_part.content == data[1000:6000]
+
+
+def test_precompressed_siblings(tmp_path):
+    import gzip
+
+    text = ("body { color: red; } " * 100).encode()
+    (tmp_path / "both.css").write_bytes(text)
+    (tmp_path / "both.css.gz").write_bytes(gzip.compress(text))
+    (tmp_path / "only.js.gz").write_bytes(gzip.compress(b"console.log(1)"))
+    with running(tmp_path) as mws:
+        packed = requests.get(url(mws, "/both.css"), headers={"Accept-Encoding": "gzip"})
+        assert packed.headers["Content-Encoding"] == "gzip"
+        assert packed.headers["Vary"] == "Accept-Encoding"
+        assert packed.headers["Content-Type"] == "text/css; charset=UTF-8"
+        assert packed.content == text  # requests unpacks it
+        raw = get_raw(mws, "/both.css", headers=[("Accept-Encoding", "identity")])
+        assert raw.body == text and "content-encoding" not in raw.headers
+        assert raw.headers["vary"] == "Accept-Encoding"
+        refused = get_raw(mws, "/both.css", headers=[("Accept-Encoding", "gzip;q=0")])
+        assert "content-encoding" not in refused.headers
+        only = requests.get(url(mws, "/only.js"), headers={"Accept-Encoding": "gzip, br"})
+        assert only.headers["Content-Encoding"] == "gzip"
+        assert only.text == "console.log(1)"
+        assert only.headers["Content-Type"] == "text/javascript; charset=UTF-8"
+        # A client without gzip gets the .gz unpacked here (CPython can).
+        unpacked = get_raw(mws, "/only.js", headers=[("Accept-Encoding", "identity")])
+        assert unpacked.status == 200 and unpacked.body == b"console.log(1)"
+        # The .gz itself is a file like another.
+        direct = requests.get(url(mws, "/only.js.gz"), headers={"Accept-Encoding": "identity"})
+        assert direct.headers["Content-Type"] == "application/gzip"
+        assert gzip.decompress(direct.content) == b"console.log(1)"
+
+
+def test_a_gz_only_file_without_a_way_to_unpack_is_406(tmp_path, monkeypatch):
+    import gzip
+
+    from mws2 import files
+
+    monkeypatch.setattr(files, "_gunzip_stream", lambda path: None)  # e.g. a board without deflate
+    (tmp_path / "only.css.gz").write_bytes(gzip.compress(b"a{}"))
+    with running(tmp_path) as mws:
+        assert get_raw(mws, "/only.css", headers=[("Accept-Encoding", "identity")]).status == 406
+        assert requests.get(url(mws, "/only.css")).text == "a{}"
+
+
+def test_a_root_path_that_does_not_exist_is_refused_at_start(tmp_path):
+    from mws2.server import MicroWebSrv2Exception
+
+    def configure(mws):
+        mws.RootPath = str(tmp_path / "missing")
+
+    with pytest.raises(MicroWebSrv2Exception, match="RootPath"):
+        with running(configure=configure):
+            pass

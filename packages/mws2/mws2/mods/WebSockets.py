@@ -188,13 +188,22 @@ class WebSocket:
                 self._on_event(event)
         except ProtocolError as exc:
             self._mws2.Log("WebSocket closed on a protocol error: %s" % exc, self._mws2.DEBUG)
-            self._send_close(exc.code, "")
+            self._fail(exc.code)
         except MemoryError:
             # A board out of RAM for this message: say "too big" (1009) and close, rather
             # than dropping the connection without a close frame.
-            self._failed = True
             self._mws2.Log("WebSocket message too big for free memory", self._mws2.WARNING)
-            self._send_close(_MESSAGE_TOO_BIG, "")
+            self._fail(_MESSAGE_TOO_BIG)
+
+    def _fail(self, code):
+        """Close on an error the peer made: our close frame goes out, then what the peer
+        still sends is read and dropped until it closes, CLOSE_WAIT_SEC at most. (Closing
+        at once with its bytes unread would reset the connection, and the peer would
+        lose our close frame and its code.)"""
+        self._failed = True
+        if self._ws.state in ("OPEN", "REMOTE_CLOSING"):
+            self._send(lambda ws: ws.close(code, ""))
+        self._after(CLOSE_WAIT_SEC, self._client_close)
 
     def _on_event(self, event):
         kind = type(event)
