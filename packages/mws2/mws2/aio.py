@@ -19,7 +19,7 @@ its peer stopped reading an answer (SendTimeoutSec).
 
 import asyncio
 
-from .compat import IS_MICROPYTHON, monotonic, thread_id
+from .compat import IS_MICROPYTHON, NO_LOCK as _NO_LOCK, monotonic, thread_id
 
 # XAsyncSockets' close reasons (xasync.XClosedReason), without importing xasync.
 ERROR = 0
@@ -312,8 +312,9 @@ else:
             """The connection's task: read while asked to, until the end."""
             self._task = asyncio.current_task()
             self._driver.accepted(self)
-            buf = bytearray(self._size)
-            view = memoryview(buf)
+            # One buffer for every connection: a task copies what it read before it
+            # awaits again, and no other task runs in between (one thread).
+            buf, view = self._driver.read_buffer(self._size)
             try:
                 while not self._closed and not self._eof:
                     if self._on_data is None or self._held:
@@ -449,6 +450,7 @@ class AioDriver:
         self._soon_flag = None
         self._thread = None
         self._finishing = ((), 0)
+        self._read_buffer = None  # MicroPython: (bytearray, memoryview) every task reads into
         self._done = None  # a threading.Event while another thread waits for the end
 
     # ---- what the server asks of a driver ------------------------------------------
@@ -535,6 +537,19 @@ class AioDriver:
             return
         self._soon.append((func, args))
         self._soon_flag.set()
+
+    if IS_MICROPYTHON:
+
+        def new_lock(self):
+            """The connections of a board's asyncio mode all run on the loop's thread."""
+            return _NO_LOCK
+
+        def read_buffer(self, size):
+            shared = self._read_buffer
+            if shared is None or len(shared[0]) < size:
+                buf = bytearray(size)
+                shared = self._read_buffer = (buf, memoryview(buf))
+            return shared
 
     def log_debug(self, msg):
         self.mws2.Log(msg, self.mws2.DEBUG)

@@ -25,6 +25,9 @@ class _NoLock:
         return False
 
 
+NO_LOCK = _NoLock()  # where no thread can meet another: one lock object serves all
+
+
 def _no_thread_id():
     return 0
 
@@ -37,7 +40,7 @@ thread_id = _thread.get_ident if _thread is not None else _no_thread_id
 def new_lock():
     """A lock usable with ``with``: real when threads exist, a no-op otherwise."""
     if _thread is None:
-        return _NoLock()
+        return NO_LOCK
     return _thread.allocate_lock()
 
 

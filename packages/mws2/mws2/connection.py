@@ -87,10 +87,34 @@ class _FileSpan:
 class HttpConnection:
     """The glue for one accepted xasync client."""
 
+    # Defaults at class level: an instance holds only what differs (a board serves
+    # with a few KiB per connection; each attribute set here would cost every one).
+    _request = None
+    _body = None
+    _head_started = None
+    _buffered_while_busy = 0
+    _busy = False
+    _closed = False
+    _receiving = False
+    _peer_shut = False  # the peer shut down its sending side
+    _upgraded = None  # (on_data, on_closed) once a new protocol took over
+    _switched = False  # the 101 is framed: HTTP reads nothing more
+    _open_stream = None
+    _steps_running = False
+    _dispatch_thread = None  # the thread inside process_request, if any
+    _sent_inline = None  # its answer, already in the kernel (see _sent_whole)
+    _flushing = False
+    # An answer was counted done while its bytes may still wait in xasync's queue: from
+    # then on a close lets the queue drain first (see close).
+    _done_before_sent = False
+    trailing_data = b""
+
     def __init__(self, mws2, client):
         self.mws2 = mws2
         self.client = client
-        self._lock = new_lock()
+        # Locks only where threads may meet (a board's asyncio mode has one thread).
+        new = getattr(mws2._driver, "new_lock", new_lock)
+        self._lock = new()
         limits = mws2._http_limits()
         self._http = ServerConnection(
             max_header_bytes=limits[0],
@@ -99,30 +123,11 @@ class HttpConnection:
             max_body=None,  # checked here: a route or a handler may change the limit
         )
         self._chunk_size = mws2._chunk_size()
-        self._request = None
-        self._body = None
-        self._head_started = None
         self._last_activity = monotonic()
-        self._buffered_while_busy = 0
-        self._busy = False
-        self._closed = False
-        self._receiving = False
-        self._peer_shut = False  # the peer shut down its sending side
-        self._upgraded = None  # (on_data, on_closed) once a new protocol took over
-        self._switched = False  # the 101 is framed: HTTP reads nothing more
-        self._open_stream = None
         # Steps: callbacks run one after the other instead of inside each other (_step)
-        self._steps_lock = new_lock()
+        self._steps_lock = new()
         self._steps_queue = []
-        self._steps_running = False
-        self._dispatch_thread = None  # the thread inside process_request, if any
-        self._sent_inline = None  # its answer, already in the kernel (see _sent_whole)
         self._outq = []
-        self._flushing = False
-        # An answer was counted done while its bytes may still wait in xasync's queue:
-        # from then on a close lets the queue drain first (see close).
-        self._done_before_sent = False
-        self.trailing_data = b""
         client.OnClosed = self._on_closed
         # A peer that stops reading a big answer would hold the connection (and the
         # file or stream) forever: xasync closes it once the queue stops moving.
