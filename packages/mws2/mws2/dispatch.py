@@ -1,8 +1,9 @@
 """What a complete request goes through: modules, then routes, then static files.
 
 The order is MicroWebSrv2's: each loaded module's ``OnRequest`` may answer (and stop the
-pipeline); then a matching route's handler; then, for GET/HEAD, a file under RootPath;
-OPTIONS is answered as a CORS pre-flight; anything else is 405.
+pipeline; an ``async def OnRequest``, or one that returns a coroutine, takes the request
+and answers once awaited); then a matching route's handler; then, for GET/HEAD, a file
+under RootPath; OPTIONS is answered as a CORS pre-flight; anything else is 405.
 """
 
 from .routes import AllowedMethods, resolve
@@ -55,15 +56,32 @@ def _run_modules(mws2, request):
         if on_request is None:
             continue
         try:
-            on_request(mws2, request)
+            result = on_request(mws2, request)
         except Exception as exc:  # MicroWebSrv2 logs a faulty module and goes on
             mws2._log_exception('Module "%s" OnRequest' % name, exc)
             if request.Response.HeadersSent:
                 return True
             continue
+        if result is not None and hasattr(result, "send"):
+            # A coroutine (``async def OnRequest``, or one it returned): the module took
+            # the request; it answers once awaited, where async handlers run.
+            mws2._spawn(_await_module(mws2, request, name, result))
+            return True
         if request.Response.HeadersSent:
             return True
     return False
+
+
+async def _await_module(mws2, request, name, coro):
+    try:
+        await coro
+    except Exception as exc:  # as for async handlers: 500, logged, the server goes on
+        mws2._log_exception('Module "%s" OnRequest' % name, exc)
+        _fail(request)
+        return
+    if not request._response._hdrSent:
+        mws2.Log('No response was sent from module "%s"' % name, mws2.WARNING)
+        request._response.ReturnNotImplemented()
 
 
 def _call_handler(mws2, request, route):
