@@ -3,9 +3,10 @@ in place of ``from microWebSrv import MicroWebSrv``.
 
 Route handlers are ``(route, method, handler)`` tuples given to the constructor, or
 functions decorated with ``@MicroWebSrv.route(url, method='GET')`` (those are shared by
-every MicroWebSrv, as in the original); ``<name>`` segments give ``routeArgs`` (a dict;
-digits become ``int``). A handler gets ``(httpClient, httpResponse)``, plus
-``routeArgs`` when its route has arguments, and answers with the ``Write...`` methods.
+every MicroWebSrv, as in the original, and also count when decorated after the server
+was made); ``<name>`` segments give ``routeArgs`` (a dict; digits become ``int``). A
+handler gets ``(httpClient, httpResponse)``, plus ``routeArgs`` when its route has
+arguments, and answers with the ``Write...`` methods.
 Other GET requests are files under ``webPath`` (``.pyhtml`` pages rendered, with
 ``{{ include }}``; "/" the first of index.pyhtml, index.html, index.htm, default.pyhtml,
 default.html, default.htm); anything not found is 404, or a redirect to the page set
@@ -65,15 +66,15 @@ def _arg_value(text):
 class MicroWebSrv:
     """A web server with its own route handlers (see the module's documentation)."""
 
-    _decoratedRouteHandlers = []  # (route, method, func) of @MicroWebSrv.route
+    _decoratedRouteHandlers = []  # (parts, method, func) of @MicroWebSrv.route
 
     @classmethod
     def route(cls, url, method="GET"):
         """Decorator: the function below handles ``method`` requests of ``url``."""
-        _route_parts(url)
+        parts = _route_parts(url)
 
         def route_decorator(func):
-            cls._decoratedRouteHandlers.append((url, method, func))
+            cls._decoratedRouteHandlers.append((parts, method.upper(), func))
             return func
 
         return route_decorator
@@ -92,9 +93,10 @@ class MicroWebSrv:
         self.MaxWebSocketRecvLen = 1024
         self.WebSocketThreaded = True
         self.AcceptWebSocketCallback = None
-        self._routeHandlers = []
-        for route, method, func in list(routeHandlers or ()) + self._decoratedRouteHandlers:
-            self._routeHandlers.append((_route_parts(route), method.upper(), func))
+        self._routeHandlers = [
+            (_route_parts(route), method.upper(), func)
+            for route, method, func in routeHandlers or ()
+        ]
 
     # ---- server --------------------------------------------------------------------
 
@@ -127,7 +129,7 @@ class MicroWebSrv:
             resUrl = resUrl[:-1]
         segments = resUrl.split("/")[1:]
         method = method.upper()
-        for parts, route_method, func in self._routeHandlers:
+        for parts, route_method, func in self._routeHandlers + self._decoratedRouteHandlers:
             if route_method != method or len(parts) != len(segments):
                 continue
             args = {}
