@@ -65,6 +65,10 @@ def loop():
     loop.close()
 
 
+async def _finished(task):
+    await task
+
+
 def _run(loop, coro):
     return asyncio.run_coroutine_threadsafe(coro, loop).result(10)
 
@@ -159,5 +163,6 @@ def test_each_server_answers_only_its_own_routes(loop, tmp_path):
         for server in (one, two):
             if server._server is not None:
                 server._server.Stop()
+                _run(loop, _finished(server._task))
         plain.Stop()
         UnregisterRoute("GET", "/plain")
