@@ -65,23 +65,11 @@ def _run_modules(mws2, request):
         if result is not None and hasattr(result, "send"):
             # A coroutine (``async def OnRequest``, or one it returned): the module took
             # the request; it answers once awaited, where async handlers run.
-            mws2._spawn(_await_module(mws2, request, name, result))
+            mws2._spawn(_await_handler(mws2, request, name, result))
             return True
         if request.Response.HeadersSent:
             return True
     return False
-
-
-async def _await_module(mws2, request, name, coro):
-    try:
-        await coro
-    except Exception as exc:  # as for async handlers: 500, logged, the server goes on
-        mws2._log_exception('Module "%s" OnRequest' % name, exc)
-        _fail(request)
-        return
-    if not request._response._hdrSent:
-        mws2.Log('No response was sent from module "%s"' % name, mws2.WARNING)
-        request._response.ReturnNotImplemented()
 
 
 def _call_handler(mws2, request, route):
@@ -92,7 +80,7 @@ def _call_handler(mws2, request, route):
         else:
             result = found.handler(mws2, request)
     except Exception as exc:  # a handler bug answers 500; the server keeps serving
-        mws2._log_exception("Route %r" % route, exc)
+        mws2._log_exception(_where(route), exc)
         _fail(request)
         return
     if result is not None and hasattr(result, "send"):
@@ -103,20 +91,28 @@ def _call_handler(mws2, request, route):
     _check_answered(mws2, request, route)
 
 
-async def _await_handler(mws2, request, route, coro):
+async def _await_handler(mws2, request, source, coro):
+    """``source``: the RouteResult, or the name of the module whose OnRequest gave it."""
     try:
         await coro
     except Exception as exc:  # as for plain handlers: 500, logged, the server goes on
-        mws2._log_exception("Route %r" % route, exc)
+        mws2._log_exception(_where(source), exc)
         _fail(request)
         return
-    _check_answered(mws2, request, route)
+    _check_answered(mws2, request, source)
 
 
-def _check_answered(mws2, request, route):
+def _where(source):
+    if isinstance(source, str):
+        return 'Module "%s" OnRequest' % source
+    return "Route %r" % source
+
+
+def _check_answered(mws2, request, source):
     response = request._response
     if not response._hdrSent:
-        mws2.Log("No response was sent from route %r" % route, mws2.WARNING)
+        where = _where(source)
+        mws2.Log("No response was sent from %s%s" % (where[0].lower(), where[1:]), mws2.WARNING)
         response.ReturnNotImplemented()
 
 
