@@ -25,6 +25,7 @@ import threading
 import time
 
 import pytest
+import requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROGRAMS = os.path.join(HERE, "programs")
@@ -129,6 +130,11 @@ class Program:
     def url(self, path="/", scheme="http"):
         return "%s://127.0.0.1:%d%s" % (scheme, self.port, path)
 
+    def get(self, path, **kwargs):
+        """A GET of ``path`` (redirects are answers to check, not to follow)."""
+        kwargs.setdefault("allow_redirects", False)
+        return requests.get(self.url(path), timeout=10, **kwargs)
+
     def log(self):
         return b"".join(self.output).decode("utf-8", "replace")
 
@@ -163,3 +169,17 @@ class Program:
                 except subprocess.TimeoutExpired:
                     self.proc.kill()
                     self.proc.wait(5)
+
+
+def program_fixture(name, files, edits=(), interactive=False):
+    """A module-scoped fixture: the program ``name`` running under the ``runtime``
+    fixture's runtime for every test of the module, stopped after them."""
+
+    @pytest.fixture(scope="module")
+    def running_program(runtime, tmp_path_factory):
+        folder = tmp_path_factory.mktemp(name.split(".")[0])
+        program = Program(name, runtime, folder, files, edits, interactive)
+        yield program
+        program.stop()
+
+    return running_program

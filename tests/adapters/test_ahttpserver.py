@@ -11,9 +11,8 @@ that already runs (``loop.create_task`` instead, as the original's README once w
 import socket
 import time
 
-import pytest
 import requests
-from adapters_harness import Program
+from adapters_harness import program_fixture
 
 FILES = {"index.html": "<h1>ahttpserver on mws2</h1>"}
 CPYTHON_EDITS = [
@@ -22,20 +21,11 @@ CPYTHON_EDITS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server(runtime, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("ahttp")
-    program = Program("ahttp_demo.py", runtime, folder, FILES, edits=CPYTHON_EDITS)
-    yield program
-    program.stop()
-
-
-def get(server, path, **kwargs):
-    return requests.get(server.url(path), timeout=10, **kwargs)
+server = program_fixture("ahttp_demo.py", FILES, CPYTHON_EDITS)
 
 
 def test_page_with_http_response_and_sendfile(server):
-    answer = get(server, "/")
+    answer = server.get("/")
     assert answer.status_code == 200 and answer.text == "<h1>ahttpserver on mws2</h1>"
     assert answer.headers["Content-Type"] == "text/html"
     assert answer.headers["Connection"] == "close"  # HTTPResponse(close=True)
@@ -43,20 +33,20 @@ def test_page_with_http_response_and_sendfile(server):
 
 
 def test_error_before_anything_written_is_500_and_the_server_goes_on(server):
-    answer = get(server, "/api/zero")
+    answer = server.get("/api/zero")
     assert answer.status_code == 500
-    assert get(server, "/").status_code == 200
+    assert server.get("/").status_code == 200
 
 
 def test_error_after_the_head_ends_the_answer_as_it_stands(server):
-    answer = get(server, "/api/time")
+    answer = server.get("/api/time")
     assert answer.status_code == 200 and answer.text == "01-02-2025 12:34:56"
     server.wait_log("ZeroDivisionError")
-    assert get(server, "/").status_code == 200
+    assert server.get("/").status_code == 200
 
 
 def test_unknown_route_is_404(server):
-    assert get(server, "/nowhere").status_code == 404
+    assert server.get("/nowhere").status_code == 404
     assert requests.post(server.url("/"), timeout=10).status_code == 404  # GET only
 
 
@@ -89,7 +79,7 @@ def test_event_source_sends_events_until_the_client_goes(server):
     assert events[:2] == ["event: greeting", "data: hello"]
     assert events.count("data: hello") == 3
     server.wait_log("greeting stream closed")  # the handler's loop ended on the error
-    assert get(server, "/").status_code == 200
+    assert server.get("/").status_code == 200
 
 
 def test_event_stream_of_a_client_that_vanishes_mid_stream(server):
@@ -105,4 +95,4 @@ def test_event_stream_of_a_client_that_vanishes_mid_stream(server):
     while server.log().count("greeting stream closed") <= closed:
         assert time.monotonic() < deadline, "the handler did not see the client go"
         time.sleep(0.05)
-    assert get(server, "/").status_code == 200
+    assert server.get("/").status_code == 200

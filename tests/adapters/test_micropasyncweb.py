@@ -10,9 +10,8 @@ not the adapter's), so that line becomes ``asyncio.new_event_loop()``.
 
 import time
 
-import pytest
 import requests
-from adapters_harness import Program
+from adapters_harness import Program, program_fixture
 
 WEBROOT = {
     "webroot/index.htm": "<h1>index page</h1>",
@@ -23,25 +22,17 @@ WEBROOT = {
 THREAD_EDITS = [("loop = asyncio.get_event_loop()", "loop = asyncio.new_event_loop()")]
 
 
-@pytest.fixture(scope="module")
-def server(runtime, tmp_path_factory):
-    program = Program("mpaw_loop.py", runtime, tmp_path_factory.mktemp("mpaw"), WEBROOT)
-    yield program
-    program.stop()
-
-
-def get(server, path, **kwargs):
-    return requests.get(server.url(path), timeout=10, **kwargs)
+server = program_fixture("mpaw_loop.py", WEBROOT)
 
 
 def test_decorated_route_writes_status_body_and_text(server):
-    answer = get(server, "/ping")
+    answer = server.get("/ping")
     assert answer.status_code == 200 and answer.text == "pong"
     assert answer.headers["Content-Type"] == "text/html"  # no type written: sniffable HTML
 
 
 def test_append_routes_and_send_json(server):
-    answer = get(server, "/api/v1/info")
+    answer = server.get("/api/v1/info")
     assert answer.status_code == 200 and answer.json() == {"version": "0.0.1"}
     assert answer.headers["Content-Type"].startswith("application/json")
 
@@ -50,7 +41,7 @@ def test_placeholders_fill_params_and_methods_are_checked(server):
     answer = requests.post(server.url("/api/v1/led/3/1"), timeout=10)
     # The seed's handler reads params[0] twice (its own slip): both come out 3.
     assert answer.status_code == 200 and answer.json() == {"led": 3, "state": 3}
-    assert get(server, "/api/v1/led/3/1").status_code == 404  # POST only
+    assert server.get("/api/v1/led/3/1").status_code == 404  # POST only
 
 
 def test_request_members_and_comma_separated_methods(server):
@@ -62,23 +53,23 @@ def test_request_members_and_comma_separated_methods(server):
         "url": "/echo/a1/x/b2?q=1", "path": "/echo/a1/x/b2", "method": "PUT",
         "params": ["a1", "b2"], "route": "/echo/*/x/*", "type": "text/x", "body": "body!",
     }
-    assert get(server, "/echo/a/x/b").json()["method"] == "GET"
+    assert server.get("/echo/a/x/b").json()["method"] == "GET"
     assert requests.post(server.url("/echo/a/x/b"), timeout=10).status_code == 404
 
 
 def test_routes_are_sorted_by_complexity(server):
     # "/api/*" was registered first; the literal "/api/status" is simpler and wins.
-    assert get(server, "/api/status").json() == {"status": "fine"}
-    assert get(server, "/api/other").json() == {"any": "other"}
+    assert server.get("/api/status").json() == {"status": "fine"}
+    assert server.get("/api/other").json() == {"any": "other"}
 
 
 def test_webroot_files_and_index_file(server):
-    index = get(server, "/")
+    index = server.get("/")
     assert index.status_code == 200 and index.text == "<h1>index page</h1>"
     assert index.headers["Content-Type"] == "text/html"
-    css = get(server, "/style.css")
+    css = server.get("/style.css")
     assert css.text == "body { color: red }" and css.headers["Content-Type"] == "text/css"
-    blob = get(server, "/blob.bin")
+    blob = server.get("/blob.bin")
     assert blob.content == bytes(range(256)) * 40
     assert blob.headers["Content-Type"] == "application/octet-stream"
     assert int(blob.headers["Content-Length"]) == 10240
@@ -86,30 +77,30 @@ def test_webroot_files_and_index_file(server):
 
 def test_missing_files_and_unknown_paths_are_404(server):
     for path in ("/missing.txt", "/a/b/c", "/%2e%2e"):
-        answer = get(server, path)
+        answer = server.get(path)
         assert answer.status_code == 404, path
         assert "File Not Found" in answer.text
 
 
 def test_send_file_from_a_handler(server):
-    answer = get(server, "/file")
+    answer = server.get("/file")
     assert answer.json() == {"from": "file"}
     assert answer.headers["Content-Type"].startswith("application/json")
 
 
 def test_error_and_raw_head_written_piece_by_piece(server):
-    teapot = get(server, "/teapot")
+    teapot = server.get("/teapot")
     assert teapot.status_code == 418 and teapot.text == "<h1>I&#x27;m a teapot</h1>"
-    written = get(server, "/written")
+    written = server.get("/written")
     assert written.status_code == 201 and written.headers["X-Mine"] == "yes"
     assert written.content == "é!".encode()
 
 
 def test_handler_error_is_500_and_the_server_goes_on(server):
-    answer = get(server, "/boom")
+    answer = server.get("/boom")
     assert answer.status_code == 500
     assert "ZeroDivisionError" in server.log()
-    assert get(server, "/ping").text == "pong"
+    assert server.get("/ping").text == "pong"
 
 
 def test_keep_alive_connection_serves_several_requests(server):
@@ -133,11 +124,11 @@ def test_thread_variant_serves_while_the_repl_stays_free(runtime, tmp_path):
         "mpaw_thread.py", runtime, tmp_path, files, edits=THREAD_EDITS, interactive=True
     )
     try:
-        assert get(program, "/ping").text == "pong"
+        assert program.get("/ping").text == "pong"
         program.repl("print('repl says', 6 * 7)")
         program.wait_log("repl says 42")
-        assert get(program, "/").text == "thread index"
-        assert get(program, "/index.html").text == "thread index"
-        assert get(program, "/ping").text == "pong"
+        assert program.get("/").text == "thread index"
+        assert program.get("/index.html").text == "thread index"
+        assert program.get("/ping").text == "pong"
     finally:
         program.stop()

@@ -9,7 +9,7 @@ JSON, redirect and error answers. Both run unchanged under CPython.
 
 import pytest
 import requests
-from adapters_harness import Program
+from adapters_harness import program_fixture
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as ws_connect
 
@@ -60,17 +60,8 @@ FILES = {
 }
 
 
-@pytest.fixture(scope="module")
-def portal(runtime, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("mws1")
-    program = Program("mws1_portal.py", runtime, folder, FILES, interactive=True)
-    yield program
-    program.stop()
-
-
-def get(server, path, **kwargs):
-    kwargs.setdefault("allow_redirects", False)
-    return requests.get(server.url(path), timeout=10, **kwargs)
+portal = program_fixture("mws1_portal.py", FILES, interactive=True)
+blocking = program_fixture("mws1_blocking.py", FILES)
 
 
 def check_test_page(text):
@@ -81,12 +72,12 @@ def check_test_page(text):
 
 
 def test_index_pages_in_the_original_order(portal):
-    answer = get(portal, "/")
+    answer = portal.get("/")
     assert answer.status_code == 200 and answer.text == "<p>index.pyhtml first: 2</p>"
 
 
 def test_decorated_routes(portal):
-    answer = get(portal, "/get-test")
+    answer = portal.get("/get-test")
     assert answer.status_code == 200 and answer.text == "get-test ok"
     assert answer.headers["Content-Type"] == "text/plain; charset=UTF-8"
     form = requests.post(
@@ -115,38 +106,38 @@ def test_route_handler_tuples_and_every_http_client_method(portal):
 
 
 def test_variable_routes_give_route_args(portal):
-    assert get(portal, "/edit/12/some-path").json() == {"testid": 12, "testpath": "some-path"}
-    assert get(portal, "/edit/abc/").json() == {"testid": "abc"}
+    assert portal.get("/edit/12/some-path").json() == {"testid": 12, "testpath": "some-path"}
+    assert portal.get("/edit/abc/").json() == {"testid": "abc"}
     portal.wait_log(" - testpath = some-path")
 
 
 def test_pyhtml_page_with_include(portal):
-    answer = get(portal, "/test.pyhtml")
+    answer = portal.get("/test.pyhtml")
     assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/html")
     check_test_page(answer.text)
-    page = get(portal, "/vars.pyhtml")
+    page = portal.get("/vars.pyhtml")
     assert page.text == "path=/vars.pyhtml sent=True"
-    broken = get(portal, "/broken.pyhtml")
+    broken = portal.get("/broken.pyhtml")
     assert broken.status_code == 500 and "PyHTML page execution error" in broken.text
 
 
 def test_static_files_and_unknown_types(portal):
-    css = get(portal, "/style.css")
+    css = portal.get("/style.css")
     assert css.text == "p { margin: 0 }" and css.headers["Content-Type"] == "text/css"
-    assert get(portal, "/notes.unknownext").status_code == 403
+    assert portal.get("/notes.unknownext").status_code == 403
 
 
 def test_captive_portal_redirects_every_unknown_url(portal):
     for path in ("/generate_204", "/hotspot-detect.html", "/a/b/c?x=1"):
-        answer = get(portal, path)
+        answer = portal.get(path)
         assert answer.status_code == 302, path
         assert answer.headers["Location"] == "http://my-device.wifi"
     assert requests.delete(portal.url("/get-test"), timeout=10).status_code == 405
 
 
 def test_handler_error_is_500_and_the_server_goes_on(portal):
-    assert get(portal, "/boom").status_code == 500
-    assert get(portal, "/get-test").text == "get-test ok"
+    assert portal.get("/boom").status_code == 500
+    assert portal.get("/get-test").text == "get-test ok"
 
 
 def test_websocket_echo_and_close(portal):
@@ -176,43 +167,35 @@ def test_server_thread_leaves_the_repl_free(portal):
     portal.wait_log("repl True")
 
 
-@pytest.fixture(scope="module")
-def blocking(runtime, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("mws1b")
-    program = Program("mws1_blocking.py", runtime, folder, FILES)
-    yield program
-    program.stop()
-
-
 def test_file_and_attachment_answers(blocking):
-    answer = get(blocking, "/file")
+    answer = blocking.get("/file")
     assert answer.text == "a,b\n1,2\n" and answer.headers["Content-Type"] == "text/csv"
     assert answer.headers["X-F"] == "1"
-    attachment = get(blocking, "/attachment")
+    attachment = blocking.get("/attachment")
     assert attachment.content == b"a,b\n1,2\n"
     assert attachment.headers["Content-Disposition"] == 'attachment; filename="report.csv"'
-    assert get(blocking, "/missing-file").status_code == 404
+    assert blocking.get("/missing-file").status_code == 404
     blocking.wait_log("missing file answered: False")
 
 
 def test_pyhtml_page_from_a_handler(blocking):
-    answer = get(blocking, "/page")
+    answer = blocking.get("/page")
     assert answer.status_code == 200 and answer.headers["X-Page"] == "1"
     check_test_page(answer.text)
 
 
 def test_json_error_redirect_and_error_answers(blocking):
-    error = get(blocking, "/json-error")
+    error = blocking.get("/json-error")
     assert error.status_code == 409 and error.json() == {"error": "conflict"}
-    redirect = get(blocking, "/redirect")
+    redirect = blocking.get("/redirect")
     assert redirect.status_code == 302 and redirect.headers["Location"] == "/get-it"
     for code in (400, 403, 404, 405, 418, 500, 501):
-        assert get(blocking, "/errors/%d" % code).status_code == code
-    assert get(blocking, "/nowhere").status_code == 404  # no not-found URL set here
+        assert blocking.get("/errors/%d" % code).status_code == code
+    assert blocking.get("/nowhere").status_code == 404  # no not-found URL set here
 
 
 def test_server_methods(blocking):
-    assert get(blocking, "/mime").json() == {
+    assert blocking.get("/mime").json() == {
         "css": "text/css", "none": None, "route": {"code": 7}, "started": True,
     }
 
@@ -220,7 +203,7 @@ def test_server_methods(blocking):
 def test_start_unthreaded_blocks_until_stop(blocking):
     assert "STOPPED" not in blocking.log()
     try:
-        get(blocking, "/stop")
+        blocking.get("/stop")
     except requests.RequestException:
         pass  # the connection may close with the server
     assert blocking.wait_exit(10) == 0
