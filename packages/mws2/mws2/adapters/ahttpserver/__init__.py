@@ -153,7 +153,6 @@ class HTTPServer:
     def _serve(self, request):
         handler = self._routes.get((request.Method, request.Path))
         if handler is None:
-            request.Response.SetHeader("Connection", "close")
             request.Response.Return(404, "")
             return None
         return self._run(request, handler)
