@@ -56,11 +56,6 @@ class RawAnswer:
         """Has anything been written or answered?"""
         return self._head != b"" or self.request.Response.HeadersSent
 
-    @property
-    def stream(self):
-        """The ResponseWriter the body goes to (None before the head is complete)."""
-        return self._writer
-
     # ---- writing -------------------------------------------------------------------
 
     def write(self, data):

@@ -44,8 +44,10 @@ def _is_file(path):
 
 
 def _route_parts(route):
-    if not isinstance(route, str) or not route.startswith("/"):
-        raise ValueError('a route must start with "/": %r' % (route,))
+    if not isinstance(route, str) or not route:
+        raise ValueError("a route must be a non-empty string: %r" % (route,))
+    if not route.startswith("/"):
+        route = "/" + route  # the original matched "x" as "/x"
     route = route[:-1] if len(route) > 1 and route.endswith("/") else route
     parts = []
     for segment in route.split("/")[1:]:
