@@ -207,4 +207,4 @@ def test_start_unthreaded_blocks_until_stop(blocking):
     except requests.RequestException:
         pass  # the connection may close with the server
     assert blocking.wait_exit(10) == 0
-    assert "STOPPED False" in blocking.log()
+    blocking.wait_log("STOPPED False")
