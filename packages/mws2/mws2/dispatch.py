@@ -1,8 +1,9 @@
 """What a complete request goes through: modules, then routes, then static files.
 
 The order is MicroWebSrv2's: each loaded module's ``OnRequest`` may answer (and stop the
-pipeline); then a matching route's handler; then, for GET/HEAD, a file under RootPath;
-OPTIONS is answered as a CORS pre-flight; anything else is 405.
+pipeline; an ``async def OnRequest``, or one that returns a coroutine, takes the request
+and answers once awaited); then a matching route's handler; then, for GET/HEAD, a file
+under RootPath; OPTIONS is answered as a CORS pre-flight; anything else is 405.
 """
 
 from .routes import AllowedMethods, RouteMethodKnown, resolve
@@ -72,12 +73,17 @@ def _run_modules(mws2, request):
         if on_request is None:
             continue
         try:
-            on_request(mws2, request)
+            result = on_request(mws2, request)
         except Exception as exc:  # MicroWebSrv2 logs a faulty module and goes on
             mws2._log_exception('Module "%s" OnRequest' % name, exc)
             if request.Response.HeadersSent:
                 return True
             continue
+        if result is not None and hasattr(result, "send"):
+            # A coroutine (``async def OnRequest``, or one it returned): the module took
+            # the request; it answers once awaited, where async handlers run.
+            mws2._spawn(_await_handler(mws2, request, name, result))
+            return True
         if request.Response.HeadersSent:
             return True
     return False
@@ -91,7 +97,7 @@ def _call_handler(mws2, request, route):
         else:
             result = found.handler(mws2, request)
     except Exception as exc:  # a handler bug answers 500; the server keeps serving
-        mws2._log_exception("Route %r" % route, exc)
+        mws2._log_exception(_where(route), exc)
         fail(request)
         return
     if result is not None and hasattr(result, "send"):
@@ -102,23 +108,31 @@ def _call_handler(mws2, request, route):
     _check_answered(mws2, request, route)
 
 
-async def _await_handler(mws2, request, route, coro):
+async def _await_handler(mws2, request, source, coro):
+    """``source``: the RouteResult, or the name of the module whose OnRequest gave it."""
     try:
         await coro
     except Exception as exc:  # as for plain handlers: 500, logged, the server goes on
-        mws2._log_exception("Route %r" % route, exc)
+        mws2._log_exception(_where(source), exc)
         fail(request)
         return
-    _check_answered(mws2, request, route)
+    _check_answered(mws2, request, source)
 
 
-def _check_answered(mws2, request, route):
+def _where(source):
+    if isinstance(source, str):
+        return 'Module "%s" OnRequest' % source
+    return "Route %r" % source
+
+
+def _check_answered(mws2, request, source):
     response = request._response
     stream = request._stream
     if stream is not None and (stream.on_chunk is not None or stream.on_end is not None):
         return  # a plain handler reading its content: it answers in OnContentEnd
     if not response._hdrSent:
-        mws2.Log("No response was sent from route %r" % route, mws2.WARNING)
+        where = _where(source)
+        mws2.Log("No response was sent from %s%s" % (where[0].lower(), where[1:]), mws2.WARNING)
         response.ReturnNotImplemented()
 
 

@@ -723,7 +723,8 @@ def _pem_to_der(path):
 
 
 def _find_module_class(modName):
-    """The class ``modName`` from ``mws2.mods.<modName>``, else from module ``modName``."""
+    """The class ``modName`` from ``mws2.mods.<modName>``, else from module ``modName``;
+    a dotted name (``pkg.Name``) is class ``Name`` of module ``pkg.Name``."""
     errors = []
     for path in ("mws2.mods." + modName, modName):
         try:
@@ -734,7 +735,7 @@ def _find_module_class(modName):
         for part in path.split(".")[1:]:
             if getattr(module, "__name__", "") != path:
                 module = getattr(module, part, module)
-        module_class = getattr(module, modName, None)
+        module_class = getattr(module, modName.split(".")[-1], None)
         if isinstance(module_class, type):
             return module_class
         errors.append("%s has no class %s" % (path, modName))
