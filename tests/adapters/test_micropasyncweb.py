@@ -66,9 +66,9 @@ def test_routes_are_sorted_by_complexity(server):
 def test_webroot_files_and_index_file(server):
     index = server.get("/")
     assert index.status_code == 200 and index.text == "<h1>index page</h1>"
-    assert index.headers["Content-Type"] == "text/html"
+    assert index.headers["Content-Type"] == "text/html; charset=UTF-8"
     css = server.get("/style.css")
-    assert css.text == "body { color: red }" and css.headers["Content-Type"] == "text/css"
+    assert css.text == "body { color: red }" and css.headers["Content-Type"] == "text/css; charset=UTF-8"
     blob = server.get("/blob.bin")
     assert blob.content == bytes(range(256)) * 40
     assert blob.headers["Content-Type"] == "application/octet-stream"
