@@ -68,7 +68,8 @@ def test_webroot_files_and_index_file(server):
     assert index.status_code == 200 and index.text == "<h1>index page</h1>"
     assert index.headers["Content-Type"] == "text/html; charset=UTF-8"
     css = server.get("/style.css")
-    assert css.text == "body { color: red }" and css.headers["Content-Type"] == "text/css; charset=UTF-8"
+    assert css.text == "body { color: red }"
+    assert css.headers["Content-Type"] == "text/css; charset=UTF-8"
     blob = server.get("/blob.bin")
     assert blob.content == bytes(range(256)) * 40
     assert blob.headers["Content-Type"] == "application/octet-stream"

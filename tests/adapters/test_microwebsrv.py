@@ -123,7 +123,8 @@ def test_pyhtml_page_with_include(portal):
 
 def test_static_files_and_unknown_types(portal):
     css = portal.get("/style.css")
-    assert css.text == "p { margin: 0 }" and css.headers["Content-Type"] == "text/css; charset=UTF-8"
+    assert css.text == "p { margin: 0 }"
+    assert css.headers["Content-Type"] == "text/css; charset=UTF-8"
     assert portal.get("/notes.unknownext").status_code == 403
 
 
@@ -169,7 +170,8 @@ def test_server_thread_leaves_the_repl_free(portal):
 
 def test_file_and_attachment_answers(blocking):
     answer = blocking.get("/file")
-    assert answer.text == "a,b\n1,2\n" and answer.headers["Content-Type"] == "text/csv; charset=UTF-8"
+    assert answer.text == "a,b\n1,2\n"
+    assert answer.headers["Content-Type"] == "text/csv; charset=UTF-8"
     assert answer.headers["X-F"] == "1"
     attachment = blocking.get("/attachment")
     assert attachment.content == b"a,b\n1,2\n"

@@ -48,7 +48,6 @@ from httpcore_micro import (
     ServerConnection,
 )
 
-from . import status as _status
 from .compat import elapsed_since, monotonic, new_lock, thread_id
 from .dispatch import process_request, route_of
 from .request import HttpRequest
@@ -535,13 +534,12 @@ class HttpConnection:
         self._queue(lambda: self._http.send(event), on_sent)
 
     def start_response(self, code, headers):
-        reason = _status.reason_bytes(code)
-        event = Response(code, headers, reason)
+        event = Response(code, headers)  # httpcore_micro adds the reason phrase
         self._queue(lambda: self._http.send(event), None, hold=True)
 
     def send_whole(self, code, headers, body, response):
         """A whole answer (head, optional body, end) as one queued write."""
-        reason = _status.reason_bytes(code)
+        reason = b""  # httpcore_micro writes the standard one
         # _queue inlined (the usual answer: nothing else queued, one write at once).
         self._lock.acquire()
         try:
@@ -820,7 +818,9 @@ class HttpConnection:
         content, self._content = self._content, None
         if content is not None:
             content.end("answered %d" % code)
-        body = _status.status_page(code)
+        from .status import status_page
+
+        body = status_page(code)
         headers = [
             ("Server", "mws2"),
             ("Content-Type", "text/html; charset=UTF-8"),
@@ -830,7 +830,7 @@ class HttpConnection:
         http = self._http
 
         def frame():
-            data = http.send(Response(code, headers, _status.reason_bytes(code)))
+            data = http.send(Response(code, headers))
             return data + http.send(Data(body)) + http.send(EndOfMessage())
 
         try:

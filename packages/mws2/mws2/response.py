@@ -6,7 +6,6 @@ and queues them on the xasync client. Streams and files are read one chunk at a 
 the next chunk only once the previous one is in the kernel (back-pressure).
 """
 
-from . import status as _status
 from .compat import elapsed_since
 
 # How long browsers may keep a cacheable answer before revalidating it (ETag /
@@ -31,6 +30,11 @@ def _content_type_field(ctype, charset):
         field = ("Content-Type", ctype + "; charset=" + charset if charset else ctype)
         _CONTENT_TYPE_FIELDS[key] = field
     return field
+
+
+def _has_no_body(code):
+    """1xx, 204 and 304 answers never carry content (RFC 9110 sections 6.4.1, 15)."""
+    return code < 200 or code == 204 or code == 304
 
 
 def _check_code(code):
@@ -157,7 +161,7 @@ class HttpResponse:
             or mws2._allowAllOrigins
         ) and (not own or not self._has_header("access-control-allow-origin")):
             self._cors_headers(out)
-        if not _status.has_no_body(code):
+        if not _has_no_body(code):
             if self._contentType:
                 out.append(_content_type_field(self._contentType, self._contentCharset))
             if length is not None:
@@ -208,7 +212,7 @@ class HttpResponse:
     def _send_whole(self, code, body):
         """Status, headers and a known body: framed in one step, sent in one write."""
         length = None
-        if not _status.has_no_body(code):
+        if not _has_no_body(code):
             self._contentLength = length = len(body)
         if self._request._is_head or not length:
             body = None
@@ -228,8 +232,10 @@ class HttpResponse:
             return
         if content is None:
             body = b""
-            if not _status.has_no_body(code):
-                body = _status.status_page(code)
+            if not _has_no_body(code):
+                from .status import status_page
+
+                body = status_page(code)
                 self._contentType = "text/html"
                 self._contentCharset = "UTF-8"
         elif isinstance(content, str):
@@ -282,7 +288,7 @@ class HttpResponse:
             self._contentType = "application/octet-stream"
         length = self._contentLength or None
         self._start(code, length)
-        if self._request._is_head or _status.has_no_body(code):
+        if self._request._is_head or _has_no_body(code):
             _close_quietly(stream, self._mws2)
             self._conn.end_response(self)
             return
@@ -307,7 +313,7 @@ class HttpResponse:
         length = self._contentLength or None
         self._start(code, length)
         writer = ResponseWriter(self)
-        if self._request._is_head or _status.has_no_body(code):
+        if self._request._is_head or _has_no_body(code):
             writer.Close()
         return writer
 

@@ -175,10 +175,13 @@ class MicroWebSrv2:
     def _check_root(self):
         """A RootPath set to a folder that is not there is refused: everything would be
         404 without a word. The default ("www") may be missing: then no file is served."""
-        from .static import file_stat, is_dir
+        import os
 
-        if is_dir(file_stat(self._rootPath)):
-            return
+        try:
+            if os.stat(self._rootPath)[0] & 0o170000 == 0o040000:  # S_ISDIR
+                return
+        except OSError:
+            pass
         if self._rootPathSet:
             raise MicroWebSrv2Exception('RootPath "%s" is not a folder' % self._rootPath)
         self.Log('RootPath "%s" does not exist: no file is served' % self._rootPath,

@@ -65,22 +65,6 @@ def reason(code):
     return REASONS.get(code, "Unknown")
 
 
-_REASON_BYTES = {}
-
-
-def reason_bytes(code):
-    """``reason(code)`` encoded, built once per code."""
-    encoded = _REASON_BYTES.get(code)
-    if encoded is None:
-        encoded = _REASON_BYTES[code] = reason(code).encode()
-    return encoded
-
-
-def has_no_body(code):
-    """1xx, 204 and 304 answers never carry content (RFC 9110 sections 6.4.1, 15)."""
-    return code < 200 or code == 204 or code == 304
-
-
 def status_page(code):
     """A short HTML page for a status answered without content (UTF-8 bytes)."""
     text = reason(code)

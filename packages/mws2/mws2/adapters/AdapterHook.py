@@ -8,8 +8,8 @@ which answers it, 404s included (a coroutine it returns is awaited where mws2 ru
 async handlers). Requests of other servers go on through mws2 untouched, and nothing
 registered in mws2 (routes, static files) answers an adapter server's requests.
 
-Modules loaded before the first adapter server (e.g. WebSockets) still see its requests
-first: mws2 runs modules in load order.
+Other loaded modules (e.g. a WebSockets module of the application's mws2 servers) never
+see an adapter server's requests.
 """
 
 from ..compat import format_traceback
@@ -33,7 +33,12 @@ class AdaptedServer(MicroWebSrv2):
         MicroWebSrv2.__init__(self)
         self.Adapter = adapter
         self.BindAddress = bindAddress
-        MicroWebSrv2.LoadModule(NAME)
+        self._hook = MicroWebSrv2.LoadModule(NAME)
+
+    def _loaded_modules(self):
+        # Only the hook: modules the application loaded for its mws2 servers (a
+        # WebSockets module with its own OnWebSocketAccepted ...) are not this server's.
+        return ((NAME, self._hook),)
 
 
 class HeaderDict(dict):
