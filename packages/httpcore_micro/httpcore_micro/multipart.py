@@ -65,17 +65,10 @@ class MultipartError(RemoteProtocolError):
         super().__init__(msg, 400)
 
 
-class _Marker:
-    def __init__(self, name):
-        self.name = name
-
-    def __repr__(self):
-        return self.name
-
-
-NEED_DATA = _Marker("NEED_DATA")
-PART_END = _Marker("PART_END")
-BODY_END = _Marker("BODY_END")
+# Markers: compare with ``is``. Interned strings, so they cost no heap on a board.
+NEED_DATA = "NEED_DATA"
+PART_END = "PART_END"
+BODY_END = "BODY_END"
 
 
 class Part:
@@ -118,7 +111,8 @@ class MultipartParser:
         self._state = _PREAMBLE
         # The preamble is empty or ends with CRLF (RFC 2046 5.1.1): start as if a line had
         # just ended, so that a body beginning with "--boundary" holds a full delimiter.
-        self._set_buffer(b"\r\n", 0)
+        self._buf = b"\r\n"
+        self._pos = 0
         self._preamble = -2  # bytes of preamble skipped (the 2 above are not the body's)
         self._more = None  # received bytes that follow _buf, from _more_at on
         self._more_at = 0
@@ -151,14 +145,14 @@ class MultipartParser:
             return self._next_event()
         except MultipartError as exc:
             self._error = exc
-            self._set_buffer(b"", 0)
+            self._buf = b""
             self._more = None
             raise
 
     def _next_event(self):
         while True:
             if self._more is not None and self._pos >= self._split:
-                self._go_on_in_more()
+                self._go_on_in_more()  # left the bytes joined from _more: go back to it
             state = self._state
             if state == _DATA:
                 event = self._data()
@@ -184,14 +178,10 @@ class MultipartParser:
                     )[self._state])
                 return NEED_DATA
 
-    def _set_buffer(self, buf, pos):
-        self._buf = buf
-        self._pos = pos
-        self._view = memoryview(buf)
-
     def _go_on_in_more(self):
         """What is left of _buf is also in _more: continue there, without a copy."""
-        self._set_buffer(self._more, self._pos - len(self._buf) + self._more_at)
+        self._pos += self._more_at - len(self._buf)
+        self._buf = self._more
         self._more = None
 
     def _join_more(self):
@@ -199,19 +189,17 @@ class MultipartParser:
         bounds it). Join it with the next received bytes, only as many as the state
         needs to decide, so that part data stays in the caller's buffer. False: none."""
         more = self._more
-        if more is None:  # keep our own copy: the caller may reuse its buffer
-            self._set_buffer(bytes(self._buf[self._pos:]), 0)
-            return False
-        if self._pos >= self._split:
-            self._go_on_in_more()
-            return True
         rest = bytes(self._buf[self._pos:])
+        self._pos = 0
+        if more is None:  # keep our own copy: the caller may reuse its buffer
+            self._buf = rest
+            return False
         if self._state == _DATA or self._state == _PREAMBLE:
             take = len(self._delimiter)  # completes a delimiter begun in rest
         else:
             take = self._max_head + 8 - len(rest)  # completes or overflows a header section
         take += self._more_at
-        self._set_buffer(rest + bytes(more[self._more_at:take]), 0)
+        self._buf = rest + bytes(more[self._more_at:take])
         self._split = len(rest)
         if take >= len(more):
             self._more = None
@@ -250,7 +238,7 @@ class MultipartParser:
         buf, pos = self._buf, self._pos
         if buf[pos : pos + 2] == b"--":
             self._state = _DONE
-            self._set_buffer(b"", 0)  # the epilogue is ignored
+            self._buf = b""  # the epilogue is ignored
             self._more = None
             return BODY_END
         eol = buf.find(b"\r\n", pos)
@@ -263,7 +251,7 @@ class MultipartParser:
                 padding = padding[:-1]
         if padding.strip(b" \t"):
             raise MultipartError(
-                "unexpected bytes after a boundary: %r" % bytes(buf[pos : pos + 20]))
+                "unexpected bytes after a boundary (its line must end with CRLF or '--')")
         if len(padding) > self._max_head:
             raise MultipartError("transport padding longer than %d bytes" % self._max_head)
         if eol < 0:
@@ -303,7 +291,7 @@ class MultipartParser:
             if end == pos:
                 return NEED_DATA
         self._pos = end
-        return PartData(self._view[pos:end])
+        return PartData(memoryview(buf)[pos:end])
 
 
 def boundary_from_content_type(value):
@@ -389,7 +377,8 @@ def _media_type(value):
         return "text/plain"
     media_type = value.split(b";", 1)[0].rstrip(b" \t").lower()
     slash = media_type.find(b"/")
-    if not (_only(media_type[:slash], _TCHARS) and _only(media_type[slash + 1 :], _TCHARS)):
+    if slash < 0 or not (_only(media_type[:slash], _TCHARS)
+                         and _only(media_type[slash + 1 :], _TCHARS)):
         raise MultipartError("invalid part Content-Type: %r" % value[:40])
     return media_type.decode()
 
