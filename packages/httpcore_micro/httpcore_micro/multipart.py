@@ -281,6 +281,8 @@ class MultipartParser:
 
     def _data(self):
         buf, pos = self._buf, self._pos
+        if pos == len(buf):  # the usual end of a chunk: nothing to look at
+            return NEED_DATA
         end = buf.find(self._delimiter, pos)
         if end == pos:
             self._pos = pos + len(self._delimiter)
