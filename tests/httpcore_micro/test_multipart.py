@@ -440,6 +440,9 @@ def test_preamble_and_padding_limits():
     assert parse(padded, max_part_header_bytes=100)[0][4] == b"1"
     padded = tail.replace(BOUNDARY + b"\r\n", BOUNDARY + b" " * 101 + b"\r\n", 1)
     assert "padding longer than 100 bytes" in refuse(padded, max_part_header_bytes=100)
+    # A CR at the limit that does not end the line is garbage, however the bytes come.
+    padded = b"--" + BOUNDARY + b" " * 100 + b"\rX" + b"y" * 50
+    assert "unexpected bytes" in refuse(padded, max_part_header_bytes=100)
 
 
 # -- memory --------------------------------------------------------------------------

@@ -116,7 +116,7 @@ class MultipartParser:
         self._preamble = -2  # bytes of preamble skipped (the 2 above are not the body's)
         self._more = None  # received bytes that follow _buf, from _more_at on
         self._more_at = 0
-        self._split = 2  # _buf[_split:] is a copy of _more[..._more_at]
+        self._split = 2  # _buf from _split on: a copy of _more's bytes before _more_at
         self._ended = False
         self._error = None
 
@@ -197,7 +197,9 @@ class MultipartParser:
         if self._state == _DATA or self._state == _PREAMBLE:
             take = len(self._delimiter)  # completes a delimiter begun in rest
         else:
-            take = self._max_head + 8 - len(rest)  # completes or overflows a header section
+            # Completes or overflows a header section (rest is at most the limit + 2;
+            # at least a few bytes all the same, so that parsing always goes on).
+            take = max(self._max_head + 8 - len(rest), 8)
         take += self._more_at
         self._buf = rest + bytes(more[self._more_at:take])
         self._split = len(rest)
@@ -242,9 +244,9 @@ class MultipartParser:
             self._more = None
             return BODY_END
         eol = buf.find(b"\r\n", pos)
-        stop = min(len(buf) if eol < 0 else eol, pos + self._max_head + 1)
-        padding = bytes(buf[pos:stop])
-        if eol < 0:
+        end = len(buf) if eol < 0 else eol
+        padding = bytes(buf[pos : min(end, pos + self._max_head + 1)])
+        if eol < 0 and end - pos <= self._max_head + 1:  # the line may go on
             if padding == b"-":
                 return NEED_DATA
             if padding[-1:] == b"\r":
