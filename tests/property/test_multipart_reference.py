@@ -28,15 +28,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from httpcore_micro.multipart import (
-    BODY_END,
-    NEED_DATA,
-    PART_END,
-    MultipartError,
-    MultipartParser,
-    Part,
-    PartData,
-)
+from httpcore_micro import multipart as micro
 
 reference = pytest.importorskip("multipart", minversion="2.0")
 
@@ -185,23 +177,23 @@ def cut(data, points):
 
 def run_ours(boundary, pieces):
     """[(name, filename, media type, data)] or the MultipartError."""
-    parser = MultipartParser(boundary, **OURS)
+    parser = micro.MultipartParser(boundary, **OURS)
     pieces = list(pieces) + [b""]
     result = []
     try:
         while True:
             event = parser.next_event()
-            if event is NEED_DATA:
+            if event is micro.NEED_DATA:
                 parser.receive_data(pieces.pop(0))
-            elif type(event) is Part:
+            elif type(event) is micro.Part:
                 result.append([event.name, event.filename, event.content_type, b""])
-            elif type(event) is PartData:
+            elif type(event) is micro.PartData:
                 result[-1][3] += bytes(event.data)
-            elif event is BODY_END:
+            elif event is micro.BODY_END:
                 return [tuple(part) for part in result]
             else:
-                assert event is PART_END
-    except MultipartError as exc:
+                assert event is micro.PART_END
+    except micro.MultipartError as exc:
         assert exc.status_code == 400
         return exc
 
@@ -244,10 +236,10 @@ def test_same_parts_as_the_reference_or_both_refuse(form, points):
     pieces = cut(body, points)
     ours = run_ours(boundary, pieces)
     whole = run_ours(boundary, [body])
-    assert str(whole) == str(ours) if isinstance(ours, MultipartError) else whole == ours
+    assert str(whole) == str(ours) if isinstance(ours, micro.MultipartError) else whole == ours
     theirs = run_reference(boundary, pieces)
     if expected is None:  # an invalid body
-        assert isinstance(ours, MultipartError), (body, ours)
+        assert isinstance(ours, micro.MultipartError), (body, ours)
         if not isinstance(theirs, Exception):
             assert DELIBERATE[mutation] in str(ours), (body, ours, theirs)
         return
@@ -269,7 +261,7 @@ def test_any_bytes_parse_or_raise_the_error(data, boundary, points):
     data = b"--" + boundary + data
     ours = run_ours(boundary, cut(data, points))
     whole = run_ours(boundary, [data])
-    if isinstance(ours, MultipartError):
+    if isinstance(ours, micro.MultipartError):
         assert str(ours) == str(whole)
     else:
         assert ours == whole
