@@ -19,9 +19,9 @@ size. When ``next_event()`` returns ``NEED_DATA`` the parser holds no reference 
 caller's buffer, so a ``bytearray`` filled by ``readinto`` may be reused; a ``PartData``
 is only valid until then: write it out, or copy it with ``bytes(event.data)``.
 
-Where RFC 7578 leaves a choice (README "multipart/form-data"): a preamble is skipped
-(within ``max_part_header_bytes``), the epilogue is ignored, transport padding after a
-boundary is accepted (RFC 2046 5.1.1: receivers must handle it), part header lines are
+Where the RFCs leave a choice (package README, "multipart/form-data uploads"): a preamble
+is skipped (within ``max_part_header_bytes``), the epilogue is ignored, transport padding
+after a boundary is accepted (RFC 2046 5.1.1: receivers must handle it), header lines are
 not folded, ``filename*`` is ignored (RFC 7578 4.2: senders must not use it), in a
 quoted-string only ``\\"`` and ``\\\\`` are escapes (browsers send other backslashes
 as they are), percent sequences are left as sent, a part's ``Content-Length`` and
