@@ -223,13 +223,13 @@ def test_stop_and_call_soon_racing_the_loop_end_never_raise():
     for _ in range(20):
         pool = XAsyncSocketsPool()
         pool.AsyncWaitEvents(threadsCount=1)
-        waker = pool._waker
+        pool_wake = pool._wake
         boxes = [in_thread(pool.StopWaitEvents) for _ in range(3)]
         boxes += [in_thread(pool.CallSoon, lambda: None) for _ in range(3)]
         for box in boxes:
             finished(box)
         assert not pool.WaitEventsProcessing
-        waker.wake()  # closed with the loop: a no-op, not an OSError
+        pool_wake()  # the waker closed with the loop: a no-op, not an OSError
 
 
 def test_a_cancelled_timer_lets_go_of_its_call():
@@ -247,3 +247,4 @@ def test_a_cancelled_timer_lets_go_of_its_call():
     pool.AsyncWaitEvents(threadsCount=0)
     assert ran == [4]
     assert not kept.cancelled
+

@@ -532,7 +532,7 @@ def test_out_of_memory_after_registering_drops_that_connection_only():
 
 
 def _accept_out_of_memory(registered):
-    import xasync._server as server_module
+    import xasync._tcp as server_module
 
     real_client = server_module.XAsyncTCPClient
     failures = [1]
@@ -744,3 +744,4 @@ def test_try_send_data_takes_what_fits_and_leaves_the_rest_to_the_caller():
     count, pattern_ok = finished(box, 30)
     assert pattern_ok and count == results["total"]
     assert results["partial"] < len(chunk) and results["queued"] == 0
+
