@@ -12,8 +12,6 @@ import socket
 import sys
 import time
 
-import _thread
-
 try:
     from micropython import const
 except ImportError:  # CPython: const(1) is just 1
@@ -38,9 +36,18 @@ WRITE = const(2)
 # Only select.poll reports errors apart; epoll and selectors fold them into READ | WRITE.
 ERR = const(4)
 
+# ---------------------------------------------------------------- threads (optional)
+
+try:
+    import _thread
+except ImportError:  # a build without threads: the loop runs in the calling thread only
+    _thread = None
+if _thread is None:  # (MicroPython also gives None for a None in sys.modules)
+    from . import _nothreads as _thread
+
 get_ident = _thread.get_ident
 allocate_lock = _thread.allocate_lock
-start_thread = _thread.start_new_thread
+start_thread = getattr(_thread, "start_new_thread", None)
 
 # ---------------------------------------------------------------- clock (milliseconds)
 

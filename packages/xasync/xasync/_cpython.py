@@ -7,6 +7,7 @@ Imported by `_compat` on CPython only, so a board never loads (nor pays for) it.
 import os
 import select
 import selectors
+import sys
 import time
 
 from ._compat import READ, WRITE
@@ -20,8 +21,14 @@ def now_ms():
 
 def report_exception(message, exc):
     """Default error hook: `logging` (logger "xasync") with the traceback."""
-    import logging  # (on first use: a program that never fails never loads it)
+    try:
+        import logging  # (imported on first use: it needs threads)
+    except ImportError:  # an interpreter without _thread: no threading, so no logging
+        import traceback
 
+        print("xasync:", message, file=sys.stderr)
+        traceback.print_exception(type(exc), exc, exc.__traceback__)
+        return
     logging.getLogger("xasync").error("%s", message, exc_info=(type(exc), exc, exc.__traceback__))
 
 

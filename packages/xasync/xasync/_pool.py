@@ -104,6 +104,8 @@ class XAsyncSocketsPool:
         """Serve events. 0: in this thread until stopped; N: in a thread, N workers."""
         if not isinstance(threadsCount, int) or threadsCount < 0:
             raise ValueError("threadsCount must be an int >= 0")
+        if threadsCount and start_thread is None:
+            raise XAsyncSocketsPoolException("this runtime has no threads (use threadsCount=0)")
         if self._processing:
             raise XAsyncSocketsPoolException("AsyncWaitEvents: already processing")
         if self._poller is None:
