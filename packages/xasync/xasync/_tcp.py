@@ -26,6 +26,10 @@ _WRITE = const(2)
 _MAX_LINE_LENGTH = const(65536)
 # Default TLS handshake deadline: a silent or hostile client holds nothing longer.
 SSL_HANDSHAKE_TIMEOUT_SEC = 10
+# Bytes received and not yet handled by a worker, per socket, in receives (the
+# default of MaxReceivingQueueSize): enough to keep a worker busy while the loop
+# reads, little enough that a peer outrunning its handler cannot fill the heap.
+_RECV_QUEUE_RECEIVES = const(4)
 
 # XClosedReason's values.
 _ERROR = const(0)
@@ -87,6 +91,10 @@ class XAsyncTCPClient(XAsyncSocket):
         self._rshut = None  # onPeerShutdown of the current stream read, or None
         self._peer_shut = False  # the peer shut down its sending side (EOF seen)
         self._in_satisfy = False
+        # Worker mode: received bytes whose callbacks have not run yet, and whether
+        # reading waits for the workers to catch up (see _workers.py).
+        self._rq_bytes = 0
+        self._rq_paused = False
         self._sendq = []
         self._sendq_bytes = 0
         self._send_stall_ms = 0  # SendTimeoutSec in ms (0: no limit)
@@ -99,6 +107,7 @@ class XAsyncTCPClient(XAsyncSocket):
         self.OnFailsToConnect = None
         self.LastError = None
         self.MaxLineLength = _MAX_LINE_LENGTH
+        self.MaxReceivingQueueSize = _RECV_QUEUE_RECEIVES * self._recv_len
         self.SSLHandshakeTimeoutSec = SSL_HANDSHAKE_TIMEOUT_SEC
 
     # ------------------------------------------------------------ properties
@@ -119,6 +128,11 @@ class XAsyncTCPClient(XAsyncSocket):
     def SendingQueueSize(self):
         """Bytes accepted by AsyncSend* and not yet handed to the kernel."""
         return self._sendq_bytes
+
+    @property
+    def ReceivingQueueSize(self):
+        """Bytes received and handed to callbacks that have not run yet (workers only)."""
+        return self._rq_bytes
 
     @property
     def SendTimeoutSec(self):
@@ -237,14 +251,19 @@ class XAsyncTCPClient(XAsyncSocket):
         if self._ready:
             self._activate_recv()
 
-    def _activate_recv(self):
-        """Watch for input for the current read (the socket is ready)."""
-        self._set_timeout(self._rtimeout, self._rmode == _MODE_STREAM)
+    def _activate_recv(self, resumed=False):
+        """Watch for input for the current read (the socket is ready); `resumed`: again,
+        the workers having caught up with what it received (see _workers.py)."""
+        if not resumed:
+            self._set_timeout(self._rtimeout, self._rmode == _MODE_STREAM)
+        elif self._closed or not self._rmode or not self._ready:
+            return
         if self._peer_shut:
             # Nothing more can arrive: the buffered bytes, then the end again.
             self._pool.CallSoon(self._peer_ended)
             return
-        self._set_mask(self._mask | _READ)
+        if not self._rq_paused:
+            self._set_mask(self._mask | _READ)
         if len(self._rbuf) > self._rpos and not self._in_satisfy:
             self._pool.CallSoon(self._satisfy)
 
@@ -334,7 +353,7 @@ class XAsyncTCPClient(XAsyncSocket):
         try:
             while not self._closed and len(self._rbuf) > self._rpos:
                 mode = self._rmode
-                if mode == _MODE_STREAM:
+                if mode == _MODE_STREAM and not self._rq_paused:
                     self._deliver(self._consume())
                 elif mode == _MODE_DATA:
                     size = self._rsize
@@ -369,8 +388,10 @@ class XAsyncTCPClient(XAsyncSocket):
             except Exception as exc:  # the user's handler: report, close this socket
                 pool._report("onDataRecv raised", exc, self)
                 self._close(_ERROR)
-        else:
-            workers.submit(self, callback, (self, data, self._rarg))
+        elif workers.submit(self, callback, (self, data, self._rarg), len(data)):
+            # One more receive could pass MaxReceivingQueueSize: leave the bytes in the
+            # kernel (which slows the sender down) until a worker catches up.
+            self._set_mask(self._mask & ~_READ)
 
     # ------------------------------------------------------------ sending
 
@@ -543,6 +564,8 @@ class XAsyncTCPClient(XAsyncSocket):
             self._pool._schedule(self, deadline)
         if not self._timeout_ms:
             return
+        if self._rq_paused and self._timeout_idle:
+            self._timeout_base = now  # our workers are behind, not the peer: not idle
         expire = self._timeout_base + self._timeout_ms
         if expire > now:
             self._pool._schedule(self, expire)

@@ -3,6 +3,12 @@ first in, first out queue their mailboxes are made of (`XFiFo`, public).
 
 N threads drain per-owner mailboxes; an owner (a socket, or the pool) is never in two
 threads at once, so a socket's callbacks run one at a time and in order.
+
+Received bytes wait in a mailbox until a worker runs their callback. The loop counts
+them per socket (`_rq_bytes`, under the workers' lock); once one more receive could
+take a socket over its bound, `submit` says so and the loop stops reading it (the
+kernel then throttles the sender). The worker that brings the count back to half the
+bound hands the socket back to the loop, which reads again.
 """
 
 from ._compat import allocate_lock, get_ident, start_thread
@@ -66,14 +72,23 @@ class Workers:
         for _ in range(count):
             start_thread(self._work, ())
 
-    def submit(self, owner, func, args):
-        """Queue func(*args) for owner."""
+    def submit(self, owner, func, args, size=0):
+        """Queue func(*args) for owner. size: the received bytes this call hands over.
+        -> True when owner must stop reading until `_activate_recv(True)`."""
         wake = None
+        pause = False
         with self._lock:
             mail = owner._mail
             if mail is None:
                 mail = owner._mail = XFiFo()
-            mail.Put((func, args))
+            mail.Put((func, args, size))
+            if size:
+                owner._rq_bytes += size
+                # Paused under the lock that the worker's count-down takes: the worker
+                # that ends the pause always sees it.
+                pause = owner._rq_bytes + owner._recv_len > owner.MaxReceivingQueueSize
+                if pause:
+                    owner._rq_paused = True
             if not owner._mail_busy:
                 owner._mail_busy = True
                 self._ready.Put(owner)
@@ -81,6 +96,7 @@ class Workers:
                     wake = self._idle.pop()
         if wake is not None:
             wake.release()
+        return pause
 
     def is_worker(self):
         return get_ident() in self._idents
@@ -109,24 +125,43 @@ class Workers:
             self._all_done.release()
 
     def _drain(self, owner):
+        size = 0  # received bytes of the callback that just ran
         for _ in range(BATCH):
             with self._lock:
+                resume = size and self._count_down(owner, size)
                 mail = owner._mail
                 if mail.Empty:
                     owner._mail_busy = False
-                    return
-                func, args = mail.Get()
+                    item = None
+                else:
+                    item = mail.Get()
+            if resume:
+                self._pool.CallSoon(owner._activate_recv, True)
+            if item is None:
+                return
+            func, args, size = item
             self._pool._run_callback(owner, func, args)
         wake = None
         with self._lock:
+            resume = size and self._count_down(owner, size)
             if owner._mail.Empty:
                 owner._mail_busy = False
             else:
                 self._ready.Put(owner)
                 if self._idle:
                     wake = self._idle.pop()
+        if resume:
+            self._pool.CallSoon(owner._activate_recv, True)
         if wake is not None:
             wake.release()
+
+    def _count_down(self, owner, size):
+        """(Under the lock) size bytes were handled -> True when reading must resume."""
+        owner._rq_bytes -= size
+        if owner._rq_paused and owner._rq_bytes * 2 <= owner.MaxReceivingQueueSize:
+            owner._rq_paused = False
+            return True
+        return False
 
     def stop(self, wait):
         with self._lock:
