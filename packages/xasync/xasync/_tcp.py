@@ -643,9 +643,16 @@ class XAsyncTCPServer(XAsyncSocket):
     """A listening socket; every accepted connection goes to OnClientAccepted."""
 
     @staticmethod
-    def Create(asyncSocketsPool, srvAddr, srvBacklog=256, bufSlots=None):
+    def Create(asyncSocketsPool, srvAddr, srvBacklog=256, bufSlots=None, reusePort=False):
+        """Listen on srvAddr. reusePort: SO_REUSEPORT, so that several processes (or
+        servers) accept on one port, the kernel sharing the connections out."""
+        if reusePort and not hasattr(socket, "SO_REUSEPORT"):
+            raise XAsyncTCPServerException(
+                "Create: reusePort=True, but this runtime's socket module has no SO_REUSEPORT")
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
+            if reusePort:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             addr = bind_addr(sock, srvAddr)
             sock.listen(srvBacklog)
             sock.setblocking(False)
