@@ -270,6 +270,10 @@ class XAsyncSocketsPool:
         self._loop_ident = get_ident()
         poller = self._poller
         timers = self._timers
+        # A stop (StopWaitEvents, Ctrl-C's KeyboardInterrupt, SystemExit) closes the
+        # sockets as their host closing them; only a loop that died of an error says
+        # Error, so a listener's owner can tell a normal stop from a lost socket.
+        reason = _CLOSED_BY_HOST
         try:
             while self._running:
                 if self._dirty:
@@ -306,10 +310,13 @@ class XAsyncSocketsPool:
                         target._on_timer(when, now)
                     except Exception as exc:  # same policy as any handler
                         self._report("timer of %r raised" % (target,), exc)
+        except Exception:  # (not KeyboardInterrupt / SystemExit: they are a stop)
+            reason = _ERROR
+            raise
         finally:
             try:
                 for asock in list(self._sockets.values()):
-                    asock._close(_CLOSED_BY_HOST)
+                    asock._close(reason)
                 if self._calls:
                     self._run_calls()
                 self._timers = []
