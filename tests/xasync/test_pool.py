@@ -10,6 +10,7 @@ from xasync_helpers import (
     finished,
     in_thread,
     recv_exact,
+    recv_to_eof,
     run_pool,
     send_all,
     wait_for,
@@ -223,13 +224,13 @@ def test_stop_and_call_soon_racing_the_loop_end_never_raise():
     for _ in range(20):
         pool = XAsyncSocketsPool()
         pool.AsyncWaitEvents(threadsCount=1)
-        waker = pool._waker
+        pool_wake = pool._wake
         boxes = [in_thread(pool.StopWaitEvents) for _ in range(3)]
         boxes += [in_thread(pool.CallSoon, lambda: None) for _ in range(3)]
         for box in boxes:
             finished(box)
         assert not pool.WaitEventsProcessing
-        waker.wake()  # closed with the loop: a no-op, not an OSError
+        pool_wake()  # the waker closed with the loop: a no-op, not an OSError
 
 
 def test_a_cancelled_timer_lets_go_of_its_call():
@@ -247,3 +248,75 @@ def test_a_cancelled_timer_lets_go_of_its_call():
     pool.AsyncWaitEvents(threadsCount=0)
     assert ran == [4]
     assert not kept.cancelled
+
+
+def _interrupted_loop(interrupt):
+    """A listener and one accepted connection, then `interrupt(pool)` called inside the
+    loop (a timer: Ctrl-C's KeyboardInterrupt lands wherever the loop is) -> (what
+    AsyncWaitEvents(0) raised or None, the listener's close reason, the connection's)."""
+    pool = XAsyncSocketsPool()
+    srv = XAsyncTCPServer.Create(pool, LOOPBACK)
+    reasons = {}
+    srv.OnClosed = lambda s, reason: reasons.__setitem__("server", reason)
+
+    def accepted(s, cli):
+        cli.OnClosed = lambda c, reason: reasons.__setitem__("client", reason)
+        cli.AsyncRecvStream(lambda c, data, arg: None)
+        pool.CallLater(0.05, interrupt, pool)
+
+    srv.OnClientAccepted = accepted
+    box = in_thread(lambda: recv_to_eof(connect(srv.SrvAddr)))
+    timer = pool.CallLater(10, pool.StopWaitEvents)
+    raised = None
+    try:
+        pool.AsyncWaitEvents(threadsCount=0)
+    except BaseException as exc:  # what the caller of AsyncWaitEvents(0) gets
+        raised = exc
+    timer.cancel()
+    assert finished(box) == b""  # the pool closed the connection on its way out
+    assert not pool.WaitEventsProcessing
+    assert pool.GetAllAsyncSockets() == []
+    return raised, reasons.get("server"), reasons.get("client")
+
+
+def _ctrl_c(pool):
+    raise KeyboardInterrupt()
+
+
+def _exit(pool):
+    raise SystemExit()
+
+
+def _break_the_poller(pool):
+    def broken_poll(timeout_ms):
+        raise OSError(9, "the poller broke")
+
+    pool._poller.poll = broken_poll
+
+
+def test_ctrl_c_closes_every_socket_as_closed_by_host_and_propagates():
+    raised, server, client = _interrupted_loop(_ctrl_c)
+    assert isinstance(raised, KeyboardInterrupt)
+    # A normal stop, not a lost listener (which mws2 reports as an error).
+    assert server == XClosedReason.ClosedByHost
+    assert client == XClosedReason.ClosedByHost
+
+
+def test_system_exit_is_a_normal_stop_too():
+    raised, server, client = _interrupted_loop(_exit)
+    assert isinstance(raised, SystemExit)
+    assert (server, client) == (XClosedReason.ClosedByHost, XClosedReason.ClosedByHost)
+
+
+def test_stop_wait_events_closes_as_closed_by_host():
+    raised, server, client = _interrupted_loop(XAsyncSocketsPool.StopWaitEvents)
+    assert raised is None
+    assert (server, client) == (XClosedReason.ClosedByHost, XClosedReason.ClosedByHost)
+
+
+def test_a_loop_that_dies_of_an_error_closes_with_error():
+    # Only a failure of the loop itself says Error, so that a listener's owner can tell
+    # it from a stop: here the poller breaks (as a closed epoll or a bad fd would).
+    raised, server, client = _interrupted_loop(_break_the_poller)
+    assert isinstance(raised, OSError) and raised.errno == 9
+    assert (server, client) == (XClosedReason.Error, XClosedReason.Error)

@@ -1,8 +1,9 @@
 """TCP server and client over real loopback sockets, the pool served in this thread."""
 
+import socket
 import time
 
-from _portable import splits
+from _portable import raises, splits
 from xasync_helpers import (
     LOOPBACK,
     connect,
@@ -18,7 +19,13 @@ from xasync_helpers import (
     stop_when,
 )
 
-from xasync import XAsyncSocketsPool, XAsyncTCPClient, XAsyncTCPServer, XClosedReason
+from xasync import (
+    XAsyncSocketsPool,
+    XAsyncTCPClient,
+    XAsyncTCPServer,
+    XAsyncTCPServerException,
+    XClosedReason,
+)
 
 
 def _echo_server(pool, closed=None):
@@ -532,7 +539,7 @@ def test_out_of_memory_after_registering_drops_that_connection_only():
 
 
 def _accept_out_of_memory(registered):
-    import xasync._server as server_module
+    import xasync._tcp as server_module
 
     real_client = server_module.XAsyncTCPClient
     failures = [1]
@@ -744,3 +751,35 @@ def test_try_send_data_takes_what_fits_and_leaves_the_rest_to_the_caller():
     count, pattern_ok = finished(box, 30)
     assert pattern_ok and count == results["total"]
     assert results["partial"] < len(chunk) and results["queued"] == 0
+
+
+def _answering_server(pool, addr, answer, reusePort):
+    srv = XAsyncTCPServer.Create(pool, addr, reusePort=reusePort)
+    srv.OnClientAccepted = lambda s, cli: cli.AsyncSendData(answer, lambda c, a: c.Close())
+    return srv
+
+
+def test_reuse_port_lets_two_servers_accept_on_one_port():
+    pool = XAsyncSocketsPool()
+    if not hasattr(socket, "SO_REUSEPORT"):
+        exc = raises(XAsyncTCPServerException, XAsyncTCPServer.Create, pool, LOOPBACK,
+                     reusePort=True)
+        assert "SO_REUSEPORT" in str(exc)
+        return
+    first = _answering_server(pool, LOOPBACK, b"1", True)
+    # Without the option on both, the port is taken.
+    raises(XAsyncTCPServerException, XAsyncTCPServer.Create, pool, first.SrvAddr)
+    second = _answering_server(pool, first.SrvAddr, b"2", True)
+    assert second.SrvAddr == first.SrvAddr
+
+    def peers():
+        # The kernel spreads connections over both listeners by their address hash:
+        # 40 connections all on one side would be a 1 in 2**39 chance.
+        return [read_all(first.SrvAddr) for _ in range(40)]
+
+    box = in_thread(peers)
+    pool.CallSoon(stop_when, pool, lambda: "done" in box)
+    run_pool(pool)
+    answers = finished(box)
+    assert len(answers) == 40
+    assert set(answers) == {b"1", b"2"}

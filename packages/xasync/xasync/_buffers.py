@@ -1,14 +1,10 @@
-"""Receive buffers that are allocated once and reused, and a small FIFO queue.
+"""Receive buffers that are allocated once and reused (loaded on first use).
 
 On a board, allocating a fresh 4 KiB buffer per read fragments the heap; a slot is a
 buffer a socket borrows for its life and gives back. Unlike the original, slots are
 allocated lazily, on first use: creating 512 slots costs nothing until 512 connections
 really exist (its eager 512 x 4 KiB at start-up was the most reported out-of-memory).
 """
-
-
-class XFiFoException(Exception):
-    pass
 
 
 class XBufferSlot:
@@ -87,37 +83,3 @@ class XBufferSlots:
     @property
     def AvailableCount(self):
         return sum(1 for slot in self._slots if slot.Available)
-
-
-class XFiFo:
-    """First in, first out; `Get()` on an empty queue raises XFiFoException."""
-
-    def __init__(self):
-        self._items = []
-        self._head = 0
-
-    def Put(self, obj):
-        self._items.append(obj)
-
-    def Get(self):
-        if self._head >= len(self._items):
-            raise XFiFoException("XFiFo is empty")
-        obj = self._items[self._head]
-        self._items[self._head] = None
-        self._head += 1
-        # Compact once the consumed prefix dominates: amortised O(1) per item.
-        if self._head > 32 and self._head * 2 > len(self._items):
-            del self._items[: self._head]
-            self._head = 0
-        return obj
-
-    def Clear(self):
-        self._items = []
-        self._head = 0
-
-    @property
-    def Empty(self):
-        return self._head >= len(self._items)
-
-    def __len__(self):
-        return len(self._items) - self._head

@@ -1,6 +1,7 @@
-"""A file waiting in a TCP client's send queue: os.sendfile, or chunked reads."""
+"""A file waiting in a TCP client's send queue (`AsyncSendFile`, loaded on first use):
+os.sendfile, or chunked reads."""
 
-from ._compat import sendfile_fn
+from . import _compat
 
 # Bytes moved per wake-up for a file: one large file cannot hog the loop.
 FILE_STEP_BYTES = 1 << 20
@@ -8,7 +9,29 @@ FILE_STEP_BYTES = 1 << 20
 FILE_CHUNK_BYTES = 16384
 
 
-class _FileItem:
+def send_file(cli, fileobj, offset=0, count=None, onDataSent=None, onDataSentArg=None):
+    """XAsyncTCPClient.AsyncSendFile."""
+    if cli._closing:
+        return False
+    item = FileItem(fileobj, offset, count, onDataSent, onDataSentArg)
+    cli._on_loop(cli._enqueue, item, count or 0)
+    return True
+
+
+def _sendfile_fn(cli, fileobj):
+    """os.sendfile(out_fd, in_fd, offset, count) usable for this pair, or None."""
+    # Read from _compat on each use: tests count the calls by replacing it there.
+    sendfile = getattr(_compat, "_os_sendfile", None)
+    if sendfile is None or cli._is_ssl:
+        return None
+    try:
+        fileobj.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+    return sendfile
+
+
+class FileItem:
     """A file waiting in a client's send queue."""
 
     def __init__(self, fileobj, offset, count, callback, arg):
@@ -17,19 +40,48 @@ class _FileItem:
         self.remaining = count
         self.callback = callback
         self.arg = arg
-        self.fd = None
         self._sendfile = False  # not decided yet
         self._pending = None
         self._sought = False
 
-    def sendfile(self, sock):
+    def step(self, cli):
+        """Move up to FILE_STEP_BYTES to cli's socket -> True when the file is done."""
         if self._sendfile is False:
-            self._sendfile = sendfile_fn(sock, self.fileobj)
-            if self._sendfile is not None:
-                self.fd = self.fileobj.fileno()
-        return self._sendfile
+            self._sendfile = _sendfile_fn(cli, self.fileobj)
+        sock = cli._sock
+        budget = FILE_STEP_BYTES
+        while budget > 0:
+            want = budget if self.remaining is None else min(budget, self.remaining)
+            if want <= 0:
+                return True
+            try:
+                if self._sendfile is not None:
+                    sent = self._sendfile(sock.fileno(), self.fileobj.fileno(), self.offset,
+                                          want)
+                    done = sent == 0
+                else:
+                    sent, done = self._send_chunk(sock, want)
+            except OSError as exc:
+                cli._io_error(exc)
+                return False
+            if sent is None:  # MicroPython's TLS: would block
+                return False
+            self.offset += sent
+            budget -= sent
+            if self.remaining is not None:
+                self.remaining -= sent
+                cli._sendq_bytes -= sent
+            if sent:
+                cli._send_mark = cli._pool._now
+            if cli._timeout_idle:
+                cli._timeout_base = cli._pool._now
+            if done:
+                return True
+            if not sent:
+                return False
+        return self.remaining == 0
 
-    def send_chunk(self, sock, want):
+    def _send_chunk(self, sock, want):
         """Fallback: read a chunk, send what the socket takes. -> (sent, at_eof)."""
         if self._pending is None:
             if not self._sought:

@@ -1,37 +1,38 @@
-"""The event loop: one poller, a heap of deadlines, and optional worker threads.
+"""The event loop (one poller, a heap of deadlines, optional worker threads) and the
+base every managed socket shares (its id, poll interest, deadline and closing).
 
 All socket I/O happens on the loop thread. With `threadsCount=N` the user callbacks run
-on N worker threads instead, each socket's callbacks one after the other (a per-socket
-mailbox), so a slow handler holds only its own connection. Calls that change a socket
-from another thread are handed to the loop through `CallSoon` and a waker.
+on N worker threads instead (`_workers.py`, loaded only then), each socket's callbacks
+one after the other, so a slow handler holds only its own connection. Calls that change
+a socket from another thread are handed to the loop through `CallSoon` and a waker.
 """
 
 import heapq
+import socket
 
-from ._buffers import XFiFo
 from ._compat import (
     EINTR,
+    WOULD_BLOCK,
     Poller,
-    READ,
-    Waker,
     allocate_lock,
+    bind_addr,
+    const,
     get_ident,
     now_ms,
     report_exception,
+    resolve,
     start_thread,
 )
 
+_READ = const(1)
+# XClosedReason's values.
+_ERROR = const(0)
+_CLOSED_BY_HOST = const(1)
 # The longest the loop sleeps with nothing due: bounds how late a stop flag set without
 # the waker (e.g. from a signal handler) is noticed.
-MAX_POLL_MS = 1000
+_MAX_POLL_MS = const(1000)
 # How long StopWaitEvents waits for the loop thread and the workers to finish.
 STOP_WAIT_SEC = 10
-
-
-def _name(func):
-    # Never repr() a callable: MicroPython prints a closure with its cells, and a
-    # closure that refers to itself recurses until the stack runs out.
-    return getattr(func, "__name__", "callable")
 
 
 class XClosedReason:
@@ -42,10 +43,6 @@ class XClosedReason:
 
 
 class XAsyncSocketsPoolException(Exception):
-    pass
-
-
-class XAsyncSocketException(Exception):
     pass
 
 
@@ -74,95 +71,6 @@ class _Timer:
         self._args = ()
 
 
-class _Workers:
-    """N threads draining per-owner mailboxes; an owner is never in two threads at once."""
-
-    BATCH = 16  # callbacks run for one owner before it goes to the back of the line
-
-    def __init__(self, pool, count):
-        self._pool = pool
-        self._lock = allocate_lock()
-        self._ready = XFiFo()
-        self._idle = []
-        self._stopping = False
-        self._alive = count
-        self._idents = []
-        self._all_done = allocate_lock()
-        self._all_done.acquire()
-        for _ in range(count):
-            start_thread(self._work, ())
-
-    def submit(self, owner, func, args):
-        wake = None
-        with self._lock:
-            mail = owner._mail
-            if mail is None:
-                mail = owner._mail = XFiFo()
-            mail.Put((func, args))
-            if not owner._mail_busy:
-                owner._mail_busy = True
-                self._ready.Put(owner)
-                if self._idle:
-                    wake = self._idle.pop()
-        if wake is not None:
-            wake.release()
-
-    def is_worker(self):
-        return get_ident() in self._idents
-
-    def _work(self):
-        self._idents.append(get_ident())
-        wake = allocate_lock()
-        wake.acquire()
-        while True:
-            with self._lock:
-                if not self._ready.Empty:
-                    owner = self._ready.Get()
-                elif self._stopping:
-                    break
-                else:
-                    owner = None
-                    self._idle.append(wake)
-            if owner is None:
-                wake.acquire()
-                continue
-            self._drain(owner)
-        with self._lock:
-            self._alive -= 1
-            last = self._alive == 0
-        if last:
-            self._all_done.release()
-
-    def _drain(self, owner):
-        for _ in range(self.BATCH):
-            with self._lock:
-                mail = owner._mail
-                if mail.Empty:
-                    owner._mail_busy = False
-                    return
-                func, args = mail.Get()
-            self._pool._run_callback(owner, func, args)
-        wake = None
-        with self._lock:
-            if owner._mail.Empty:
-                owner._mail_busy = False
-            else:
-                self._ready.Put(owner)
-                if self._idle:
-                    wake = self._idle.pop()
-        if wake is not None:
-            wake.release()
-
-    def stop(self, wait):
-        with self._lock:
-            self._stopping = True
-            idle, self._idle = self._idle, []
-        for wake in idle:
-            wake.release()
-        if wait:
-            self._all_done.acquire(1, STOP_WAIT_SEC)
-
-
 class XAsyncSocketsPool:
     """The pool of managed sockets and the loop that serves them."""
 
@@ -170,7 +78,8 @@ class XAsyncSocketsPool:
         self._sockets = {}
         self._next_id = 1
         self._poller = None
-        self._waker = None
+        self._waker = None  # the socket the poller watches for wake-ups
+        self._wake_sock = None  # the one that sends them (the same, for a UDP waker)
         self._running = False
         self._processing = False
         self._loop_ident = None
@@ -195,33 +104,49 @@ class XAsyncSocketsPool:
         """Serve events. 0: in this thread until stopped; N: in a thread, N workers."""
         if not isinstance(threadsCount, int) or threadsCount < 0:
             raise ValueError("threadsCount must be an int >= 0")
+        if threadsCount and start_thread is None:
+            raise XAsyncSocketsPoolException("this runtime has no threads (use threadsCount=0)")
         if self._processing:
             raise XAsyncSocketsPoolException("AsyncWaitEvents: already processing")
-        self._ensure_io()
+        if self._poller is None:
+            self._poller = Poller()
+        if self._waker is None:
+            # Something the poller watches that another thread can make readable: a
+            # socketpair on CPython; MicroPython has neither socketpair nor pipe, so
+            # there a loopback UDP socket sends one byte to itself.
+            if hasattr(socket, "socketpair"):
+                waker, self._wake_sock = socket.socketpair()
+                self._wake_sock.setblocking(False)
+            else:
+                waker = self._wake_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                waker.connect(resolve(bind_addr(waker, ("127.0.0.1", 0), False)))  # itself
+            waker.setblocking(False)
+            self._waker = waker
+            self._poller.register(waker, self, _READ)
         self._running = True
         self._processing = True
         self._finished = allocate_lock()
         self._finished.acquire()
-        if threadsCount == 0:
-            self._loop_ident = get_ident()
+        if not threadsCount:
             self._main()
             return
+        from ._workers import Workers
+
         self._loop_ident = None
-        self._workers = _Workers(self, threadsCount)
-        start_thread(self._thread_main, ())
+        self._workers = Workers(self, threadsCount)
+        start_thread(self._main, ())
 
     def StopWaitEvents(self):
         """Stop the loop, close every socket of the pool; safe to call twice."""
         if not self._processing:
-            self._close_all()
+            for asock in list(self._sockets.values()):
+                asock._close(_CLOSED_BY_HOST)
             self._release_io()
             return
         self._running = False
-        if self._in_loop_thread():
+        if get_ident() == self._loop_ident:
             return  # the loop sees the flag when this callback returns
-        waker = self._waker
-        if waker is not None:
-            waker.wake()
+        self._wake()
         workers = self._workers
         if workers is not None and workers.is_worker():
             return  # waiting here would wait for this very thread
@@ -249,9 +174,7 @@ class XAsyncSocketsPool:
                     self._wake_pending = True
                     wake = True
         if wake:
-            waker = self._waker
-            if waker is not None:
-                waker.wake()
+            self._wake()
 
     def CallLater(self, delaySec, func, *args):
         """Run func(*args) on the loop thread after delaySec; returns a `.cancel()`-able."""
@@ -261,25 +184,9 @@ class XAsyncSocketsPool:
 
     # ------------------------------------------------------------ sockets' side
 
-    def _add(self, asock):
-        with self._calls_lock:
-            sock_id = self._next_id
-            self._next_id += 1
-        self._sockets[sock_id] = asock
-        return sock_id
-
-    def _remove(self, asock):
-        self._sockets.pop(getattr(asock, "_id", None), None)
-        if asock._registered_mask and self._poller is not None:
-            self._poller.unregister(asock._sock)
-        asock._registered_mask = 0
-
     def _in_loop(self):
         """True when socket state may be touched directly from here."""
         return not self._processing or get_ident() == self._loop_ident
-
-    def _in_loop_thread(self):
-        return self._processing and get_ident() == self._loop_ident
 
     def _schedule(self, target, when):
         """Make target._on_timer run at `when` (ms); keeps at most one live entry each."""
@@ -302,9 +209,11 @@ class XAsyncSocketsPool:
         try:
             func(*args)
         except Exception as exc:  # a user callback: report it, close only its socket
-            self._report("callback %s raised" % _name(func), exc, owner)
+            # (Never repr() a callable: MicroPython prints a closure with its cells, and
+            # a closure that refers to itself recurses until the stack runs out.)
+            self._report("callback %s raised" % getattr(func, "__name__", "?"), exc, owner)
             if owner is not self and owner is not None:
-                owner._close_soon(XClosedReason.Error)
+                owner._close_soon(_ERROR)
 
     def _report(self, message, exc, asock=None):
         hook = self.OnError
@@ -318,71 +227,110 @@ class XAsyncSocketsPool:
 
     # ------------------------------------------------------------ the loop
 
-    def _ensure_io(self):
-        if self._poller is None:
-            self._poller = Poller()
-        if self._waker is None:
-            self._waker = Waker()
-            self._poller.register(self._waker.sock, self, READ)
+    def _wake(self):
+        """Interrupt the loop's poll (from another thread)."""
+        sock = self._wake_sock
+        if sock is None:
+            return
+        try:
+            sock.send(b"\x00")
+        except OSError as exc:
+            # Closed meanwhile by the loop's shutdown (another thread's StopWaitEvents or
+            # CallSoon raced it): the loop is over, nothing is left to wake. Full means a
+            # wake-up is already pending: that is all we need.
+            if self._wake_sock is not None and exc.errno not in WOULD_BLOCK:
+                raise
+
+    def _on_events(self, mask):
+        # The waker: its byte only interrupts poll(); the calls run after the events.
+        for _ in range(64):
+            try:
+                if not self._waker.recv(512):
+                    return
+            except OSError as exc:
+                if exc.errno in WOULD_BLOCK:
+                    return
+                raise
 
     def _release_io(self):
-        if self._waker is not None:
+        waker, wake_sock = self._waker, self._wake_sock
+        if waker is not None:
+            self._waker = self._wake_sock = None
             if self._poller is not None:
-                self._poller.unregister(self._waker.sock)
-            self._waker.close()
-            self._waker = None
+                self._poller.unregister(waker)
+            waker.close()
+            if wake_sock is not waker:
+                wake_sock.close()
         if self._poller is not None:
             self._poller.close()
             self._poller = None
 
-    def _thread_main(self):
-        self._loop_ident = get_ident()
-        self._main()
-
     def _main(self):
-        try:
-            self._run()
-        finally:
-            self._shutdown()
-
-    def _run(self):
+        """The loop, until stopped; then every socket is closed and the workers stop."""
+        self._loop_ident = get_ident()
         poller = self._poller
         timers = self._timers
-        while self._running:
-            if self._dirty:
-                self._flush_masks()
-            timeout = MAX_POLL_MS
-            if self._calls:
-                timeout = 0
-            elif timers:
-                timeout = max(0, min(timeout, timers[0][0] - now_ms()))
-            try:
-                events = poller.poll(timeout)
-            except OSError as exc:
-                if exc.errno != EINTR:
-                    raise
-                events = ()
-            self._now = now_ms()
-            for asock, mask in events:
+        # A stop (StopWaitEvents, Ctrl-C's KeyboardInterrupt, SystemExit) closes the
+        # sockets as their host closing them; only a loop that died of an error says
+        # Error, so a listener's owner can tell a normal stop from a lost socket.
+        reason = _CLOSED_BY_HOST
+        try:
+            while self._running:
+                if self._dirty:
+                    dirty, self._dirty = self._dirty, []
+                    for asock in dirty:
+                        asock._apply_mask()
+                timeout = _MAX_POLL_MS
+                if self._calls:
+                    timeout = 0
+                elif timers:
+                    timeout = max(0, min(timeout, timers[0][0] - now_ms()))
                 try:
-                    asock._on_events(mask)
-                except Exception as exc:  # a handler bug: close that socket, keep serving
-                    self._report("I/O handler of %r raised" % (asock,), exc, asock)
-                    if asock is not self:
-                        asock._close(XClosedReason.Error)
-            if self._calls:
-                self._run_calls()
-            if timers and timers[0][0] <= self._now:
-                self._run_timers()
-
-    def _flush_masks(self):
-        dirty, self._dirty = self._dirty, []
-        for asock in dirty:
-            asock._apply_mask()
-
-    def _on_events(self, mask):
-        # The waker: its byte only interrupts poll(); the calls run after the events.
-        self._waker.drain()
+                    events = poller.poll(timeout)
+                except OSError as exc:
+                    if exc.errno != EINTR:
+                        raise
+                    events = ()
+                self._now = now = now_ms()
+                for asock, mask in events:
+                    try:
+                        asock._on_events(mask)
+                    except Exception as exc:  # a handler bug: close that socket, go on
+                        self._report("I/O handler of %r raised" % (asock,), exc, asock)
+                        if asock is not self:
+                            asock._close(_ERROR)
+                if self._calls:
+                    self._run_calls()
+                while timers and timers[0][0] <= now:
+                    when, _seq, target = heapq.heappop(timers)
+                    if target._heap_when != when:
+                        continue  # superseded by an earlier entry that already ran
+                    target._heap_when = None
+                    try:
+                        target._on_timer(when, now)
+                    except Exception as exc:  # same policy as any handler
+                        self._report("timer of %r raised" % (target,), exc)
+        except Exception:  # (not KeyboardInterrupt / SystemExit: they are a stop)
+            reason = _ERROR
+            raise
+        finally:
+            try:
+                for asock in list(self._sockets.values()):
+                    asock._close(reason)
+                if self._calls:
+                    self._run_calls()
+                self._timers = []
+                self._dirty = []
+            finally:
+                workers = self._workers
+                if workers is not None:
+                    workers.stop(wait=not workers.is_worker())
+                    self._workers = None
+                self._release_io()
+                self._running = False
+                self._processing = False
+                self._loop_ident = None
+                self._finished.release()
 
     def _run_calls(self):
         with self._calls_lock:
@@ -392,39 +340,123 @@ class XAsyncSocketsPool:
             try:
                 func(*args)
             except Exception as exc:  # one bad call must not stop the others
-                self._report("CallSoon %s raised" % _name(func), exc)
+                self._report("CallSoon %s raised" % getattr(func, "__name__", "?"), exc)
 
-    def _run_timers(self):
-        timers = self._timers
-        now = self._now
-        while timers and timers[0][0] <= now:
-            when, _seq, target = heapq.heappop(timers)
-            if target._heap_when != when:
-                continue  # superseded by an earlier entry that already ran
-            target._heap_when = None
-            try:
-                target._on_timer(when, now)
-            except Exception as exc:  # same policy as any handler
-                self._report("timer of %r raised" % (target,), exc)
 
-    def _close_all(self):
-        for asock in list(self._sockets.values()):
-            asock._close(XClosedReason.ClosedByHost)
+class XAsyncSocket:
+    """Base of the TCP server, TCP client and UDP datagram sockets.
 
-    def _shutdown(self):
+    Interest changes are recorded and applied once per loop iteration, so a callback
+    that ends one read and starts the next costs no poller system call.
+    """
+
+    def __init__(self, asyncSocketsPool, socket, recvBufSlot=None, sendBufSlot=None):
+        self._pool = asyncSocketsPool
+        self._sock = socket
+        self._recv_slot = recvBufSlot
+        self._send_slot = sendBufSlot
+        self._mask = 0
+        self._registered_mask = 0
+        self._dirty = False
+        self._closed = False
+        self._closing = False
+        self._timeout_ms = 0  # the current operation's timeout (TCP clients only)
+        # Worker-mode mailbox (see _workers.py).
+        self._mail = None
+        self._mail_busy = False
+        self.OnClosed = None
+        self.State = None
+        pool = asyncSocketsPool
+        with pool._calls_lock:  # sockets may be made in any thread
+            self._id = pool._next_id
+            pool._next_id += 1
+        pool._sockets[self._id] = self
+
+    # ------------------------------------------------------------ public API
+
+    def GetAsyncSocketsPool(self):
+        return self._pool
+
+    def GetSocketObj(self):
+        return self._sock
+
+    @property
+    def SocketID(self):
+        return self._id
+
+    @property
+    def IsClosed(self):
+        return self._closed
+
+    @property
+    def ExpireTimeSec(self):
+        """Seconds left before the current operation times out, or None."""
+        if not self._timeout_ms or self._closed:
+            return None
+        return max(0, self._timeout_base + self._timeout_ms - now_ms()) / 1000
+
+    def Close(self):
+        """Close now (queued data not yet sent is dropped); OnClosed gets ClosedByHost."""
+        if not self._closing:
+            self._close_soon(_CLOSED_BY_HOST)
+
+    def _close_soon(self, reason):
+        """Close with this reason, on the loop thread (now, when already on it)."""
+        if self._closed:
+            return
+        self._closing = True
+        self._on_loop(self._close, reason)
+
+    # ------------------------------------------------------------ loop side
+
+    def _on_loop(self, func, *args):
+        """Run func now if this thread may touch the socket, else on the loop."""
+        if self._pool._in_loop():
+            func(*args)
+        else:
+            self._pool.CallSoon(func, *args)
+
+    def _set_mask(self, mask):
+        if mask != self._mask:
+            self._mask = mask
+            if not self._dirty:
+                self._dirty = True
+                self._pool._dirty.append(self)
+
+    def _apply_mask(self):
+        self._dirty = False
+        mask = self._mask
+        registered = self._registered_mask
+        if self._closed or mask == registered:
+            return
+        poller = self._pool._poller  # (masks are applied by the running loop only)
+        if not mask:
+            poller.unregister(self._sock)
+        elif registered:
+            poller.modify(self._sock, self, mask)
+        else:
+            poller.register(self._sock, self, mask)
+        self._registered_mask = mask
+
+    def _close(self, closedReason=_ERROR, triggerOnClosed=True):
+        if self._closed:
+            return
+        self._closed = True
+        self._closing = True
+        pool = self._pool
+        pool._sockets.pop(self._id, None)
+        if self._registered_mask and pool._poller is not None:
+            pool._poller.unregister(self._sock)
+        self._registered_mask = 0
         try:
-            self._close_all()
-            if self._calls:
-                self._run_calls()
-            self._timers = []
-            self._dirty = []
-        finally:
-            workers = self._workers
-            if workers is not None:
-                workers.stop(wait=not workers.is_worker())
-                self._workers = None
-            self._release_io()
-            self._running = False
-            self._processing = False
-            self._loop_ident = None
-            self._finished.release()
+            self._sock.close()
+        except OSError as exc:  # already broken: the close itself has nothing to undo
+            self._pool._report("closing socket %d" % self._id, exc, self)
+        self._release_resources()
+        on_closed = self.OnClosed
+        self.OnClosed = None  # called once at most; dropping it breaks the usual cycle
+        if triggerOnClosed and on_closed is not None:
+            self._pool._dispatch(self, on_closed, (self, closedReason))
+
+    def _release_resources(self):
+        pass

@@ -1,88 +1,80 @@
-"""TCP: the connected client, accepted by a server or outgoing."""
+"""TCP: the connected client (accepted by a server, or outgoing) and the listening server.
 
+What a plain server never touches loads on first use: outgoing connects (`_connect`),
+TLS (`_tls`), file sending (`_files`) and buffer slots (`_buffers`).
+"""
+
+import errno
 import socket
 
-from ._buffers import XBufferSlot
 from ._compat import (
-    CONNECT_IN_PROGRESS,
     DEFAULT_RECV_LEN,
-    ERR,
-    READ,
     WOULD_BLOCK,
-    WRITE,
-    bound_addr,
+    bind_addr,
+    const,
     now_ms,
-    resolve,
     set_nodelay,
-    socket_error,
+    to_tuple,
 )
-from ._files import FILE_STEP_BYTES, _FileItem
-from ._pool import XClosedReason
-from ._socket import XAsyncSocket
-from ._tls import _SSL_CLOSED, _SSL_WANT, SSL_HANDSHAKE_TIMEOUT_SEC, TLSClientMixin
+from ._pool import XAsyncSocket
 
-try:
-    import errno as _errno
+_READ = const(1)
+_WRITE = const(2)
 
-    _PEER_GONE = (
-        getattr(_errno, "ECONNRESET", -1),
-        getattr(_errno, "EPIPE", -1),
-        getattr(_errno, "ECONNABORTED", -1),
-        getattr(_errno, "ENOTCONN", -1),
-    )
-except ImportError:  # pragma: no cover - every port has errno
-    _PEER_GONE = ()
+# Default MaxLineLength: a line longer than this (and no end in sight) closes the
+# connection with Error.
+_MAX_LINE_LENGTH = const(65536)
+# Default TLS handshake deadline: a silent or hostile client holds nothing longer.
+SSL_HANDSHAKE_TIMEOUT_SEC = 10
+# Bytes received and not yet handled by a worker, per socket, in receives (the
+# default of MaxReceivingQueueSize): enough to keep a worker busy while the loop
+# reads, little enough that a peer outrunning its handler cannot fill the heap.
+_RECV_QUEUE_RECEIVES = const(4)
 
-# A line longer than this (and no end in sight) closes the connection with Error.
-MAX_LINE_LENGTH = 65536
+# XClosedReason's values.
+_ERROR = const(0)
+_CLOSED_BY_HOST = const(1)
+_CLOSED_BY_PEER = const(2)
+_TIMEOUT = const(3)
 
-_MODE_NONE = 0
-_MODE_DATA = 1
-_MODE_LINE = 2
-_MODE_STREAM = 3
+_MODE_NONE = const(0)
+_MODE_DATA = const(1)
+_MODE_LINE = const(2)
+_MODE_STREAM = const(3)
+
+# Accepted per wake-up: a connection storm cannot starve the open connections.
+_ACCEPT_BURST = const(64)
+# How long accept() pauses when the process is out of descriptors (EMFILE).
+ACCEPT_PAUSE_SEC = 0.5
 
 
 class XAsyncTCPClientException(Exception):
     pass
 
 
-class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
+class XAsyncTCPServerException(Exception):
+    pass
+
+
+class XAsyncTCPClient(XAsyncSocket):
     """A connected TCP stream: sized, line or streaming reads; queued, timed sends."""
 
     @staticmethod
-    def Create(asyncSocketsPool, srvAddr, connectTimeout=5, recvBufLen=4096,
-               sendBufLen=4096, connectAsync=True):
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            if connectAsync:
-                sock.setblocking(False)
-                try:
-                    sock.connect(resolve(srvAddr))
-                except OSError as exc:
-                    if exc.errno not in CONNECT_IN_PROGRESS:
-                        raise
-            else:
-                sock.settimeout(connectTimeout)
-                sock.connect(resolve(srvAddr))
-                sock.setblocking(False)
-        except OSError as exc:
-            sock.close()
-            raise XAsyncTCPClientException(
-                "Create: cannot connect to %r: %s" % (srvAddr, exc)) from exc
-        set_nodelay(sock)
-        cli = XAsyncTCPClient(asyncSocketsPool, sock, srvAddr, None,
-                              XBufferSlot(recvBufLen), XBufferSlot(sendBufLen))
-        if connectAsync:
-            cli._connecting = True
-            cli._on_loop(cli._start_connect, connectTimeout)
-        else:
-            # Later, on the loop: the caller sets OnConnected after Create returns.
-            asyncSocketsPool.CallSoon(cli._on_connected)
-        return cli
+    def Create(*args, **kwargs):
+        """Create(asyncSocketsPool, srvAddr, connectTimeout=5, recvBufLen=4096,
+        sendBufLen=4096, connectAsync=True): an outgoing connection; OnConnected /
+        OnFailsToConnect fire on the loop (see _connect.create)."""
+        from ._connect import create
+
+        return create(*args, **kwargs)
 
     def __init__(self, asyncSocketsPool, cliSocket, srvAddr, cliAddr, recvBufSlot=None,
                  sendBufSlot=None):
         XAsyncSocket.__init__(self, asyncSocketsPool, cliSocket, recvBufSlot, sendBufSlot)
+        # Deadline: base + _timeout_ms; the base moves with traffic when idle is True.
+        self._timeout_idle = False
+        self._timeout_base = 0
+        self._heap_when = None  # (see XAsyncSocketsPool._schedule)
         self._srv_addr = srvAddr
         self._cli_addr = cliAddr
         self._slots_owner = None
@@ -99,6 +91,10 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
         self._rshut = None  # onPeerShutdown of the current stream read, or None
         self._peer_shut = False  # the peer shut down its sending side (EOF seen)
         self._in_satisfy = False
+        # Worker mode: received bytes whose callbacks have not run yet, and whether
+        # reading waits for the workers to catch up (see _workers.py).
+        self._rq_bytes = 0
+        self._rq_paused = False
         self._sendq = []
         self._sendq_bytes = 0
         self._send_stall_ms = 0  # SendTimeoutSec in ms (0: no limit)
@@ -110,7 +106,8 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
         self.OnConnected = None
         self.OnFailsToConnect = None
         self.LastError = None
-        self.MaxLineLength = MAX_LINE_LENGTH
+        self.MaxLineLength = _MAX_LINE_LENGTH
+        self.MaxReceivingQueueSize = _RECV_QUEUE_RECEIVES * self._recv_len
         self.SSLHandshakeTimeoutSec = SSL_HANDSHAKE_TIMEOUT_SEC
 
     # ------------------------------------------------------------ properties
@@ -133,6 +130,11 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
         return self._sendq_bytes
 
     @property
+    def ReceivingQueueSize(self):
+        """Bytes received and handed to callbacks that have not run yet (workers only)."""
+        return self._rq_bytes
+
+    @property
     def SendTimeoutSec(self):
         """Longest time queued data may make no progress (None: no limit)."""
         return self._send_stall_ms / 1000 if self._send_stall_ms else None
@@ -150,9 +152,9 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
     @property
     def SendingBuffer(self):
         """A reusable buffer to fill, then send with AsyncSendSendingBuffer(size)."""
-        if self._send_slot is None:
-            self._send_slot = XBufferSlot(4096)
-        return self._send_slot.Buffer
+        from ._extras import sending_buffer
+
+        return sending_buffer(self)
 
     @property
     def PeerShutdown(self):
@@ -162,10 +164,16 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
     def Close(self):
         """Close now (queued data not yet sent is dropped). OnClosed gets ClosedByHost,
         or ClosedByPeer when the peer had already shut down its side (onPeerShutdown)."""
-        if self._closed or self._closing:
-            return
-        self._close_soon(XClosedReason.ClosedByPeer if self._peer_shut
-                         else XClosedReason.ClosedByHost)
+        if not self._closing:
+            self._close_soon(_CLOSED_BY_PEER if self._peer_shut
+                             else _CLOSED_BY_HOST)
+
+    def StartSSLContext(self, *args, **kwargs):
+        """StartSSLContext(sslContext, serverSide=True, serverHostname=None): wrap in
+        TLS; the handshake runs through the poller before any data moves (_tls.start)."""
+        from ._tls import start
+
+        start(self, *args, **kwargs)
 
     # ------------------------------------------------------------ receiving
 
@@ -176,11 +184,13 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
             raise ValueError("size must be > 0 or None")
         return self._start_recv(_MODE_DATA, size, onDataRecv, onDataRecvArg, timeoutSec, None)
 
-    def AsyncRecvLine(self, lineEncoding="UTF-8", onLineRecv=None, onLineRecvArg=None,
-                      timeoutSec=None):
-        """Once: the next line, decoded, without its CRLF/LF, to onLineRecv(client, line, arg)."""
-        return self._start_recv(_MODE_LINE, None, onLineRecv, onLineRecvArg, timeoutSec,
-                                lineEncoding)
+    def AsyncRecvLine(self, *args, **kwargs):
+        """AsyncRecvLine(lineEncoding="UTF-8", onLineRecv=None, onLineRecvArg=None,
+        timeoutSec=None): once, the next line, decoded, without its CRLF/LF, to
+        onLineRecv(client, line, arg) (_extras.recv_line)."""
+        from ._extras import recv_line
+
+        return recv_line(self, *args, **kwargs)
 
     def AsyncRecvStream(self, onDataRecv, onDataRecvArg=None, timeoutSec=None,
                         onPeerShutdown=None):
@@ -199,7 +209,7 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
                                 onPeerShutdown)
 
     def StopRecvStream(self):
-        self._on_loop(self._stop_stream)
+        self._on_loop(self._end_recv, _MODE_STREAM)
 
     def UnreadData(self, data):
         """Give back bytes a reader took but does not own: the next read gets them
@@ -218,17 +228,17 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
         self._rbuf = bytearray(buf[pos:at]) + data + buf[at:]
         self._rpos = 0
         self._unread_len += len(data)
-        if self._rmode != _MODE_NONE and self._ready and not self._in_satisfy:
+        if self._rmode and self._ready and not self._in_satisfy:
             self._pool.CallSoon(self._satisfy)
 
     def _start_recv(self, mode, size, callback, arg, timeout, encoding, on_shutdown=None):
-        if self._closed or self._closing:
+        if self._closing:
             return False
         self._on_loop(self._begin_recv, mode, size, callback, arg, timeout, encoding,
                       on_shutdown)
         return True
 
-    def _begin_recv(self, mode, size, callback, arg, timeout, encoding, on_shutdown=None):
+    def _begin_recv(self, mode, size, callback, arg, timeout, encoding, on_shutdown):
         if self._closed:
             return
         self._rmode = mode
@@ -241,56 +251,50 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
         if self._ready:
             self._activate_recv()
 
-    def _activate_recv(self):
-        self._set_timeout(self._rtimeout, idle=self._rmode == _MODE_STREAM)
+    def _activate_recv(self, resumed=False):
+        """Watch for input for the current read (the socket is ready); `resumed`: again,
+        the workers having caught up with what it received (see _workers.py)."""
+        if not resumed:
+            self._set_timeout(self._rtimeout, self._rmode == _MODE_STREAM)
+        elif self._closed or not self._rmode or not self._ready:
+            return
         if self._peer_shut:
             # Nothing more can arrive: the buffered bytes, then the end again.
-            self._pool.CallSoon(self._read_after_shutdown)
+            self._pool.CallSoon(self._peer_ended)
             return
-        self._set_mask(self._mask | READ)
+        if not self._rq_paused:
+            self._set_mask(self._mask | _READ)
         if len(self._rbuf) > self._rpos and not self._in_satisfy:
             self._pool.CallSoon(self._satisfy)
 
-    def _read_after_shutdown(self):
-        if self._closed or self._rmode == _MODE_NONE:
+    def _end_recv(self, only=_MODE_NONE):
+        """The current read is over (`only`: if it is a read of that mode)."""
+        if only and self._rmode != only:
             return
-        self._peer_ended()
-
-    def _stop_stream(self):
-        if self._rmode == _MODE_STREAM:
-            self._end_recv()
-
-    def _end_recv(self):
         self._rmode = _MODE_NONE
         self._rcb = None
         self._rarg = None
         self._rshut = None
-        self._clear_timeout()
-        self._set_mask(self._mask & ~READ)
+        self._timeout_ms = 0
+        self._set_mask(self._mask & ~_READ)
 
     def _on_readable(self):
-        if self._rmode == _MODE_NONE:
-            self._set_mask(self._mask & ~READ)
+        if not self._rmode:
+            self._set_mask(self._mask & ~_READ)
             return
-        sock = self._sock
         try:
-            data = sock.recv(self._recv_len)
-        except _SSL_WANT:
-            return
-        except _SSL_CLOSED:  # close_notify or a bare TCP EOF under TLS
-            self._peer_ended()
-            return
+            data = self._sock.recv(self._recv_len)
         except OSError as exc:
-            if exc.errno not in WOULD_BLOCK:  # a spurious wake-up is not an error
-                self._io_failed(exc)
-            return
-        if data is None:  # MicroPython's non-blocking SSL socket: nothing yet
+            self._io_error(exc, True)
             return
         if not data:
-            self._peer_ended()
+            if data is not None:  # None: MicroPython's non-blocking TLS, nothing yet
+                self._peer_ended()
             return
         if self._is_ssl:
-            data = self._drain_ssl(data)
+            from ._tls import drain
+
+            data = drain(self, data)
         if self._timeout_idle:
             self._timeout_base = self._pool._now
         if self._rmode == _MODE_STREAM and len(self._rbuf) == self._rpos:
@@ -301,6 +305,8 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
 
     def _peer_ended(self):
         """EOF: the peer sends nothing more. Close, or tell a stream read that asked."""
+        if self._closed or not self._rmode:
+            return  # (a read started after the end, that ended or closed meanwhile)
         if len(self._rbuf) > self._rpos and not self._in_satisfy:
             self._satisfy()  # bytes read ahead go first
             if self._closed:
@@ -308,7 +314,7 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
         self._peer_shut = True
         callback = self._rshut if self._rmode == _MODE_STREAM else None
         if callback is None:
-            self._close(XClosedReason.ClosedByPeer)
+            self._close(_CLOSED_BY_PEER)
             return
         arg = self._rarg
         self._rmode = _MODE_NONE
@@ -317,11 +323,8 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
         self._rshut = None
         # Stop reading (after EOF the socket polls readable forever) but keep the idle
         # timeout: a caller that never closes is still closed by it.
-        self._set_mask(self._mask & ~READ)
+        self._set_mask(self._mask & ~_READ)
         self._pool._dispatch(self, callback, (self, arg))
-
-    def _buffered(self):
-        return len(self._rbuf) - self._rpos
 
     def _consume(self, size=None):
         """Take `size` buffered bytes (all when None) as bytes.
@@ -350,39 +353,22 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
         try:
             while not self._closed and len(self._rbuf) > self._rpos:
                 mode = self._rmode
-                if mode == _MODE_STREAM:
+                if mode == _MODE_STREAM and not self._rq_paused:
                     self._deliver(self._consume())
                 elif mode == _MODE_DATA:
                     size = self._rsize
-                    if size is not None and self._buffered() < size:
+                    if size is not None and len(self._rbuf) - self._rpos < size:
                         return
                     self._finish_once(self._consume(size))
-                elif mode == _MODE_LINE:
-                    if not self._take_line():
-                        return
-                else:
+                elif mode != _MODE_LINE:
                     return
+                else:
+                    from ._extras import take_line
+
+                    if not take_line(self):
+                        return
         finally:
             self._in_satisfy = False
-
-    def _take_line(self):
-        buf, pos = self._rbuf, self._rpos
-        end = buf.find(b"\n", pos)
-        if end < 0:
-            if len(buf) - pos > self.MaxLineLength:
-                self.LastError = XAsyncTCPClientException("line longer than MaxLineLength")
-                self._close(XClosedReason.Error)
-            return False
-        raw = self._consume(end + 1 - pos)
-        raw = raw[:-2] if raw[-2:] == b"\r\n" else raw[:-1]
-        try:
-            line = raw.decode(self._rencoding) if self._rencoding else raw
-        except UnicodeError as exc:
-            self.LastError = exc
-            self._close(XClosedReason.Error)
-            return False
-        self._finish_once(line)
-        return True
 
     def _finish_once(self, data):
         callback, arg = self._rcb, self._rarg
@@ -392,16 +378,20 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
 
     def _deliver(self, data):
         callback = self._rcb
-        if callback is not None:
-            pool = self._pool
-            if pool._workers is None:
-                try:
-                    callback(self, data, self._rarg)
-                except Exception as exc:  # the user's handler: report, close this socket
-                    pool._report("onDataRecv raised", exc, self)
-                    self._close(XClosedReason.Error)
-            else:
-                pool._workers.submit(self, callback, (self, data, self._rarg))
+        if callback is None:
+            return
+        pool = self._pool
+        workers = pool._workers
+        if workers is None:
+            try:
+                callback(self, data, self._rarg)
+            except Exception as exc:  # the user's handler: report, close this socket
+                pool._report("onDataRecv raised", exc, self)
+                self._close(_ERROR)
+        elif workers.submit(self, callback, (self, data, self._rarg), len(data)):
+            # One more receive could pass MaxReceivingQueueSize: leave the bytes in the
+            # kernel (which slows the sender down) until a worker catches up.
+            self._set_mask(self._mask & ~_READ)
 
     # ------------------------------------------------------------ sending
 
@@ -410,7 +400,7 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
 
         The bytes are not copied: do not change a bytearray until onDataSent.
         """
-        if self._closed or self._closing:
+        if self._closing:
             return False
         if self._pool._in_loop():
             self._queue_data(data, onDataSent, onDataSentArg)
@@ -418,22 +408,22 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
             self._pool.CallSoon(self._queue_data, data, onDataSent, onDataSentArg)
         return True
 
-    def AsyncSendSendingBuffer(self, size=None, onDataSent=None, onDataSentArg=None):
-        buf = self.SendingBuffer
-        data = bytes(buf if size is None else memoryview(buf)[:size])
-        return self.AsyncSendData(data, onDataSent, onDataSentArg)
+    def AsyncSendSendingBuffer(self, *args, **kwargs):
+        """AsyncSendSendingBuffer(size=None, onDataSent=None, onDataSentArg=None): send
+        (a copy of) SendingBuffer's first `size` bytes (_extras.send_sending_buffer)."""
+        from ._extras import send_sending_buffer
 
-    def AsyncSendFile(self, fileobj, offset=0, count=None, onDataSent=None, onDataSentArg=None):
-        """Queue a file's bytes [offset, offset+count) (count None: to its end).
+        return send_sending_buffer(self, *args, **kwargs)
 
-        os.sendfile moves them without a copy through Python when the platform has it and
-        the socket is not TLS; otherwise 16 KiB chunks are read as the socket drains.
-        """
-        if self._closed or self._closing:
-            return False
-        item = _FileItem(fileobj, offset, count, onDataSent, onDataSentArg)
-        self._on_loop(self._queue_item, item)
-        return True
+    def AsyncSendFile(self, *args, **kwargs):
+        """AsyncSendFile(fileobj, offset=0, count=None, onDataSent=None,
+        onDataSentArg=None): queue a file's bytes [offset, offset+count) (count None: to
+        its end). os.sendfile moves them without a copy through Python when the
+        platform has it and the socket is not TLS; otherwise 16 KiB chunks are read as
+        the socket drains (_files.send_file)."""
+        from ._files import send_file
+
+        return send_file(self, *args, **kwargs)
 
     def TrySendData(self, data):
         """Hand ``data`` to the kernel now, if it can go now -> how many bytes it took.
@@ -443,29 +433,21 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
         AsyncSendData) and knows, when all of it went, that it is sent without waiting
         for an onDataSent (a small answer's completion, one loop turn sooner).
         """
-        if self._closed or self._closing or self._sendq or not self._ready:
+        if self._closing or self._sendq or not self._ready or not self._pool._in_loop():
             return 0
-        if not self._pool._in_loop():
-            return 0
-        sent = self._send_now(data)
-        return sent if sent is not None else 0
+        return self._send_now(data) or 0
 
     def _send_now(self, data):
         """One non-blocking send -> bytes taken (0: would block); None if it failed."""
         try:
             sent = self._sock.send(data)
-        except _SSL_WANT:
-            sent = 0
         except OSError as exc:
-            if exc.errno not in WOULD_BLOCK:
-                self._io_failed(exc)
+            if not self._io_error(exc):
                 return None
-            sent = 0
-        if sent is None:  # MicroPython SSL: would block
             sent = 0
         if self._timeout_idle:
             self._timeout_base = self._pool._now
-        return sent
+        return sent or 0  # MicroPython's TLS says None for "would block"
 
     def _queue_data(self, data, callback, arg):
         if self._closed:
@@ -486,148 +468,67 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
             size -= sent
         elif not isinstance(data, memoryview):
             data = memoryview(data)
-        self._sendq.append([data, callback, arg])
-        self._sendq_bytes += size
-        self._arm_send_stall()
-        if self._ready:
-            self._set_mask(self._mask | WRITE)
+        self._enqueue([data, callback, arg], size)
 
-    def _queue_item(self, item):
+    def _enqueue(self, item, size):
+        """Queue item (bytes: [view, callback, arg]; a file: a _files.FileItem)."""
         if self._closed:
             return
         self._sendq.append(item)
-        self._sendq_bytes += item.remaining or 0
+        self._sendq_bytes += size
         self._arm_send_stall()
         if self._ready:
-            self._set_mask(self._mask | WRITE)
+            self._set_mask(self._mask | _WRITE)
 
     def _on_writable(self):
         queue = self._sendq
         sock = self._sock
         while queue and not self._closed:
             item = queue[0]
-            if isinstance(item, _FileItem):
-                if not self._send_file_step(item):
+            if type(item) is not list:  # a file
+                if not item.step(self):
                     return
                 callback, arg = item.callback, item.arg
-            elif not len(item[0]):
-                callback, arg = item[1], item[2]  # an empty send: done once reached
             else:
-                view = item[0]
-                try:
-                    sent = sock.send(view)
-                except _SSL_WANT:
-                    return
-                except OSError as exc:
-                    if exc.errno not in WOULD_BLOCK:
-                        self._io_failed(exc)
-                    return
-                if not sent:
-                    return
-                self._sendq_bytes -= sent
-                self._send_mark = self._pool._now
-                if self._timeout_idle:
-                    self._timeout_base = self._pool._now
-                if sent < len(view):
-                    item[0] = view[sent:]
-                    return
-                callback, arg = item[1], item[2]
+                view, callback, arg = item
+                if len(view):  # (an empty send is done once reached)
+                    try:
+                        sent = sock.send(view)
+                    except OSError as exc:
+                        self._io_error(exc)
+                        return
+                    if not sent:
+                        return
+                    self._sendq_bytes -= sent
+                    self._send_mark = now = self._pool._now
+                    if self._timeout_idle:
+                        self._timeout_base = now
+                    if sent < len(view):
+                        item[0] = view[sent:]
+                        return
             del queue[0]
             if callback is not None:
                 self._pool._dispatch(self, callback, (self, arg))
         if not queue:
             self._send_mark = None
-            self._set_mask(self._mask & ~WRITE)
-
-    def _send_file_step(self, item):
-        """Move up to FILE_STEP_BYTES of the file; True when the file item is done."""
-        budget = FILE_STEP_BYTES
-        sendfile = item.sendfile(self._sock)
-        while budget > 0:
-            want = budget if item.remaining is None else min(budget, item.remaining)
-            if want <= 0:
-                return True
-            try:
-                if sendfile is not None:
-                    sent = sendfile(self._sock.fileno(), item.fd, item.offset, want)
-                    done = sent == 0
-                else:
-                    sent, done = item.send_chunk(self._sock, want)
-            except _SSL_WANT:
-                return False
-            except OSError as exc:
-                if exc.errno not in WOULD_BLOCK:
-                    self._io_failed(exc)
-                return False
-            if sent is None:
-                return False
-            item.offset += sent
-            budget -= sent
-            if item.remaining is not None:
-                item.remaining -= sent
-                self._sendq_bytes -= sent
-            if sent:
-                self._send_mark = self._pool._now
-            if self._timeout_idle:
-                self._timeout_base = self._pool._now
-            if done:
-                return True
-            if not sent:
-                return False
-        return item.remaining == 0
-
-    # ------------------------------------------------------------ connecting
-
-    def _start_connect(self, timeout):
-        self._ready = False
-        self._set_timeout(timeout)
-        self._set_mask(WRITE)
-
-    def _on_connect_event(self, mask):
-        error = socket_error(self._sock)
-        if mask & ERR or error:
-            self._fails_to_connect(OSError(error, "connect failed") if error else None)
-            return
-        self._connecting = False
-        self._clear_timeout()
-        self._on_connected()
-
-    def _fails_to_connect(self, exc):
-        self.LastError = exc
-        handler = self.OnFailsToConnect
-        if handler is not None:
-            self._pool._dispatch(self, handler, (self,))
-        self._close(XClosedReason.Error, triggerOnClosed=False)
-
-    def _on_connected(self):
-        if self._closed:
-            return
-        if self._cli_addr is None:
-            try:
-                self._cli_addr = bound_addr(self._sock, None)
-            except OSError:
-                self._cli_addr = None  # unconnected after all: the first I/O will say
-        handler = self.OnConnected
-        if handler is not None:
-            self._pool._dispatch(self, handler, (self,))
-        if self._ssl_start is not None:
-            self._begin_ssl(*self._ssl_start)
-        else:
-            self._become_ready()
+            self._set_mask(self._mask & ~_WRITE)
 
     def _become_ready(self):
+        """Connected (and TLS handshake done): the reads and sends asked for start."""
         self._ready = True
-        mask = self._mask & ~(READ | WRITE)
+        mask = self._mask & ~(_READ | _WRITE)
         if self._sendq:
-            mask |= WRITE
+            mask |= _WRITE
         self._set_mask(mask)
-        if self._rmode != _MODE_NONE:
+        if self._rmode:
             self._activate_recv()
             if self._is_ssl:
                 # The handshake may have pulled application data into the SSL object.
-                self._pool.CallSoon(self._ssl_read_ahead)
+                from ._tls import read_ahead
 
-    # ------------------------------------------------------------ send stall
+                self._pool.CallSoon(read_ahead, self)
+
+    # ------------------------------------------------------------ timers
 
     def _arm_send_stall(self):
         """Start the no-progress clock when the queue gets its first item."""
@@ -638,7 +539,18 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
         if self._send_stall_ms:
             self._pool._schedule(self, self._send_mark + self._send_stall_ms)
 
+    def _set_timeout(self, seconds, idle=False):
+        if seconds is None or seconds <= 0:
+            self._timeout_ms = 0
+            return
+        self._timeout_ms = int(seconds * 1000)
+        self._timeout_idle = idle
+        self._timeout_base = base = now_ms()
+        self._pool._schedule(self, base + self._timeout_ms)
+
     def _on_timer(self, when, now):
+        """A deadline came: the send stall's, the read's, the connect's or the TLS
+        handshake's (one heap entry at most; each re-checks its own time)."""
         if self._closed:
             return
         stall = self._send_stall_ms
@@ -647,39 +559,66 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
             if deadline <= now:
                 self.LastError = XAsyncTCPClientException(
                     "no send progress for %d ms (SendTimeoutSec)" % stall)
-                self._close(XClosedReason.Timeout)
+                self._close(_TIMEOUT)
                 return
             self._pool._schedule(self, deadline)
-        XAsyncSocket._on_timer(self, when, now)
-
-    def _on_timeout(self):
+        if not self._timeout_ms:
+            return
+        if self._rq_paused and self._timeout_idle:
+            self._timeout_base = now  # our workers are behind, not the peer: not idle
+        expire = self._timeout_base + self._timeout_ms
+        if expire > now:
+            self._pool._schedule(self, expire)
+            return
+        self._timeout_ms = 0
         if self._connecting:
-            self._fails_to_connect(OSError("connect timed out"))
+            from ._connect import fails_to_connect
+
+            fails_to_connect(self, OSError("connect timed out"))
         else:
-            self._close(XClosedReason.Timeout)
+            self._close(_TIMEOUT)
 
     # ------------------------------------------------------------ events
 
     def _on_events(self, mask):
         if not self._ready:
             if self._connecting:
-                self._on_connect_event(mask)
+                from ._connect import on_connect_event
+
+                on_connect_event(self, mask)
             elif self._is_ssl:
-                self._do_handshake()
+                from ._tls import handshake
+
+                handshake(self)
             return
-        if mask & WRITE:
+        if mask & _WRITE:
             self._on_writable()
-        if mask & READ and not self._closed:
+        if mask & _READ and not self._closed:
             self._on_readable()
 
-    def _io_failed(self, exc):
+    def _io_error(self, exc, reading=False):
+        """An OSError from recv/send -> True when it only means "not now"; otherwise the
+        socket is closed (or, for a read, the peer's end is handled) -> False."""
+        if self._is_ssl:
+            from ._tls import io_error
+
+            handled = io_error(self, exc, reading)
+            if handled is not None:
+                return handled
+        code = exc.errno
+        if code in WOULD_BLOCK:  # a spurious wake-up is not an error
+            return True
         self.LastError = exc
         # After the peer's EOF a failing send is the peer's end too (e.g. OpenSSL
         # refuses to write after a TLS peer's bare TCP EOF).
-        if exc.errno in _PEER_GONE or self._peer_shut:
-            self._close(XClosedReason.ClosedByPeer)
+        if self._peer_shut or code in (getattr(errno, "ECONNRESET", -1),
+                                       getattr(errno, "EPIPE", -1),
+                                       getattr(errno, "ECONNABORTED", -1),
+                                       getattr(errno, "ENOTCONN", -1)):
+            self._close(_CLOSED_BY_PEER)
         else:
-            self._close(XClosedReason.Error)
+            self._close(_ERROR)
+        return False
 
     def _release_resources(self):
         self._sendq = []
@@ -698,3 +637,106 @@ class XAsyncTCPClient(XAsyncSocket, TLSClientMixin):
         if self._recv_slot is not None and self._slots_owner is not None:
             self._slots_owner.ReleaseSlot(self._recv_slot)
             self._recv_slot = None
+
+
+class XAsyncTCPServer(XAsyncSocket):
+    """A listening socket; every accepted connection goes to OnClientAccepted."""
+
+    @staticmethod
+    def Create(asyncSocketsPool, srvAddr, srvBacklog=256, bufSlots=None, reusePort=False):
+        """Listen on srvAddr. reusePort: SO_REUSEPORT, so that several processes (or
+        servers) accept on one port, the kernel sharing the connections out."""
+        if reusePort and not hasattr(socket, "SO_REUSEPORT"):
+            raise XAsyncTCPServerException(
+                "Create: reusePort=True, but this runtime's socket module has no SO_REUSEPORT")
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            if reusePort:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            addr = bind_addr(sock, srvAddr)
+            sock.listen(srvBacklog)
+            sock.setblocking(False)
+        except OSError as exc:
+            sock.close()
+            raise XAsyncTCPServerException(
+                "Create: cannot listen on %r: %s" % (srvAddr, exc)) from exc
+        return XAsyncTCPServer(asyncSocketsPool, sock, addr, bufSlots)
+
+    def __init__(self, asyncSocketsPool, srvSocket, srvAddr, bufSlots=None):
+        XAsyncSocket.__init__(self, asyncSocketsPool, srvSocket)
+        self._srv_addr = srvAddr
+        self._slots = bufSlots
+        self.OnClientAccepted = None
+        self._on_loop(self._set_mask, _READ)
+
+    @property
+    def SrvAddr(self):
+        return self._srv_addr
+
+    def _on_events(self, mask):
+        sock = self._sock
+        for _ in range(_ACCEPT_BURST):
+            try:
+                conn, addr = sock.accept()
+            except MemoryError as exc:
+                # A board out of heap: keep listening, try again once memory came back.
+                self._pause_accept("accept paused: out of memory", exc)
+                return
+            except OSError as exc:
+                code = exc.errno
+                if code in WOULD_BLOCK:
+                    return
+                if code == getattr(errno, "ECONNABORTED", -1):
+                    continue  # the peer gave up while queued: next one
+                if code in (getattr(errno, "EMFILE", -1), getattr(errno, "ENFILE", -1),
+                            getattr(errno, "ENOBUFS", -1), getattr(errno, "ENOMEM", -1)):
+                    # Out of descriptors: back off instead of spinning on accept().
+                    self._pause_accept("accept paused: out of resources", exc)
+                    return
+                raise
+            slot = None
+            if self._slots is not None:
+                slot = self._slots.GetAvailableSlot()
+                if slot is None:
+                    conn.close()  # every slot is in use: the configured connection cap
+                    continue
+            try:
+                conn.setblocking(False)
+                set_nodelay(conn)
+                cli = XAsyncTCPClient(self._pool, conn, self._srv_addr, to_tuple(addr), slot,
+                                      None)
+            except MemoryError as exc:
+                if slot is not None:
+                    self._slots.ReleaseSlot(slot)
+                # This connection only: drop it; the listening socket must survive.
+                self._drop_half_made(conn)
+                self._pause_accept("accepted connection dropped: out of memory", exc)
+                return
+            cli._slots_owner = self._slots
+            handler = self.OnClientAccepted
+            if handler is None:
+                cli._close(_CLOSED_BY_HOST, triggerOnClosed=False)
+            else:
+                self._pool._dispatch(cli, handler, (self, cli))
+
+    def _pause_accept(self, message, exc):
+        self._pool._report(message, exc, self)
+        self._set_mask(0)
+        self._pool.CallLater(ACCEPT_PAUSE_SEC, self._set_mask, _READ)  # (not once closed)
+
+    def _drop_half_made(self, conn):
+        pool = self._pool
+        for key, asock in list(pool._sockets.items()):
+            if asock._sock is conn:  # registered before its set-up failed
+                asock._closed = True  # a pending interest change must not re-register it
+                # By key: the MemoryError may have struck before `_id` was stored.
+                pool._sockets.pop(key, None)
+                if asock._registered_mask:
+                    pool._poller.unregister(conn)
+                slot, owner = asock._recv_slot, getattr(asock, "_slots_owner", None)
+                if slot is not None and owner is not None:
+                    owner.ReleaseSlot(slot)
+        try:
+            conn.close()
+        except OSError as exc:  # already broken: nothing more to undo
+            pool._report("closing a dropped connection", exc, self)

@@ -2,8 +2,8 @@
 
 import socket
 
-from ._compat import READ, WOULD_BLOCK, WRITE, bind_addr, resolve, set_reuse_addr, to_tuple
-from ._socket import XAsyncSocket
+from ._compat import READ, WOULD_BLOCK, WRITE, bind_addr, resolve, to_tuple
+from ._pool import XAsyncSocket
 
 # Datagrams read per wake-up, so a flood on one socket cannot starve the others.
 RECV_BURST = 64
@@ -24,7 +24,6 @@ class XAsyncUDPDatagram(XAsyncSocket):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
             local = None
             if localAddr is not None:
-                set_reuse_addr(sock)
                 local = bind_addr(sock, localAddr)
             sock.setblocking(False)
         except OSError as exc:
