@@ -103,6 +103,44 @@ async def async_raise(microWebSrv2, request):
     raise ValueError("async handler bug")
 
 
+@WebRoute(GET, "/mem")
+def mem(microWebSrv2, request):
+    import gc
+
+    gc.collect()
+    request.Response.ReturnOkJSON({"alloc": gc.mem_alloc()})
+
+
+@WebRoute(POST, "/upload", streamContent=True, maxContentLength=4 * 1024 * 1024)
+async def upload(microWebSrv2, request):
+    """A multipart upload streamed to a folder; reports the live heap seen meanwhile."""
+    import gc
+
+    folder = request.QueryParams.get("to", "/tmp")
+    gc.collect()
+    before = gc.mem_alloc()
+    form = await request.ReadMultipartForm(saveTo=folder, maxFileSize=3 * 1024 * 1024)
+    gc.collect()
+    sizes = {}
+    for name, value in form.items():
+        sizes[name] = value if isinstance(value, str) else [value.FileName, value.Size]
+    request.Response.ReturnOkJSON({"form": sizes, "before": before, "after": gc.mem_alloc()})
+
+
+@WebRoute(GET, "/file")
+def send_any_file(microWebSrv2, request):
+    """Test only: the file named in the query (Range, .gz siblings, charset)."""
+    request.Response.ReturnFile(request.QueryParams["path"])
+
+
+@WebRoute(GET, "/cookies")
+def cookies(microWebSrv2, request):
+    request.Response.SetCookie("session", "a b;c", maxAge=60)
+    request.Response.SetCookie("other", "2", httpOnly=False)
+    request.Response.ReturnOkJSON({"seen": request.GetCookie("seen"),
+                                   "all": request.GetQueryValues("a")})
+
+
 # Autobahn's sections 1 to 7 and 10 send messages up to 64 KiB; on the root path the
 # echo accepts 128 KiB (the embedded preset's default, 16 KiB, stays on every other path).
 AUTOBAHN_PATH = "/"

@@ -55,16 +55,32 @@ def process_request(mws2, request):
         fail(request)
 
 
-def fail(request):
+def fail(request, exc=None):
+    """Answer a request whose handler raised: the status the exception carries (a
+    ``status_code`` of 400-599, as the form and content errors have), else 500."""
     response = request.Response
     if response.HeadersSent:
         request._conn.close()
+        return
+    code = _status_of(exc)
+    try:
+        response.Return(code or 500)
+    except Exception as error:  # e.g. the client is gone: nothing left to answer
+        request._mws2._log_exception("Answering %d" % (code or 500), error)
+        request._conn.close()
+
+
+def _status_of(exc):
+    code = getattr(exc, "status_code", None)
+    return code if type(code) is int and 400 <= code < 600 else None
+
+
+def handler_failed(mws2, request, where, exc):
+    if _status_of(exc):  # an answer the application did not catch, not a bug
+        mws2.Log("%s: %s (%d)" % (where, exc, exc.status_code), mws2.WARNING)
     else:
-        try:
-            response.ReturnInternalServerError()
-        except Exception as exc:  # e.g. the client is gone: nothing left to answer
-            request._mws2._log_exception("Answering 500", exc)
-            request._conn.close()
+        mws2._log_exception(where, exc)
+    fail(request, exc)
 
 
 def _run_modules(mws2, request):
@@ -97,8 +113,7 @@ def _call_handler(mws2, request, route):
         else:
             result = found.handler(mws2, request)
     except Exception as exc:  # a handler bug answers 500; the server keeps serving
-        mws2._log_exception(_where(route), exc)
-        fail(request)
+        handler_failed(mws2, request, _where(route), exc)
         return
     if result is not None and hasattr(result, "send"):
         # An ``async def`` handler (a coroutine; a generator on MicroPython): it answers
@@ -113,8 +128,7 @@ async def _await_handler(mws2, request, source, coro):
     try:
         await coro
     except Exception as exc:  # as for plain handlers: 500, logged, the server goes on
-        mws2._log_exception(_where(source), exc)
-        fail(request)
+        handler_failed(mws2, request, _where(source), exc)
         return
     _check_answered(mws2, request, source)
 

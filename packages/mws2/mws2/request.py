@@ -162,6 +162,25 @@ class HttpRequest:
         """Write the content to file ``path`` as it arrives; returns its size."""
         return await self._content_stream().save(path)
 
+    async def ReadMultipartForm(self, saveTo=None, maxFileSize=None, maxFieldSize=8192):
+        """A multipart/form-data content as a dict: field name -> str value, or ->
+        ``UploadedFile`` (``Name``, ``FileName``, ``ContentType``, ``Size``, ``Path``)
+        whose data was written, as it arrived, to a file in folder ``saveTo`` (None:
+        files are read and dropped). Over ``maxFileSize`` / ``maxFieldSize``: 413;
+        malformed: 400 (the error raised carries it). See mws2/forms.py."""
+        from .forms import parse_form, read_form
+
+        if self._stream is None:
+            return parse_form(self, self._content, saveTo, maxFileSize, maxFieldSize)
+        return await read_form(self, saveTo, maxFileSize, maxFieldSize)
+
+    def GetPostedMultipartForm(self, saveTo=None, maxFileSize=None, maxFieldSize=8192):
+        """ReadMultipartForm for a content already read (a route that does not stream
+        its content, whose handler may be a plain function)."""
+        from .forms import parse_form
+
+        return parse_form(self, self._content, saveTo, maxFileSize, maxFieldSize)
+
     @property
     def OnContentChunk(self):
         return self._content_stream().on_chunk

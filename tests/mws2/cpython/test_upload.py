@@ -179,3 +179,61 @@ def test_reading_content_of_a_buffered_route_says_how_to_stream():
     with running() as mws:
         assert requests.post(url(mws, "/up/not-streamed"), data=b"abc").text == "ok"
     assert "streamContent=True" in request_error["text"]
+
+
+@WebRoute(POST, "/up/form", streamContent=True, maxContentLength=16 * 1024 * 1024)
+async def form_upload(mws, request):
+    form = await request.ReadMultipartForm(saveTo=SAVED["folder"], maxFileSize=4 * 1024 * 1024)
+    answer = {}
+    for name, value in form.items():
+        if isinstance(value, str):
+            answer[name] = value
+        else:
+            with open(value.Path, "rb") as f:
+                digest = hashlib.sha256(f.read()).hexdigest()
+            answer[name] = [value.FileName, value.ContentType, value.Size, digest,
+                            os.path.basename(value.Path)]
+    request.Response.ReturnOkJSON(answer)
+
+
+@WebRoute(POST, "/up/small-form")
+def small_form(mws, request):
+    form = request.GetPostedMultipartForm()
+    request.Response.ReturnOkJSON({name: value if isinstance(value, str) else value.Size
+                                   for name, value in form.items()})
+
+
+def test_multipart_form_files_written_as_they_arrive(tmp_path):
+    SAVED["folder"] = str(tmp_path)
+    firmware = os.urandom(3 * 1024 * 1024)
+    with running() as mws:
+        answer = requests.post(
+            url(mws, "/up/form"),
+            data={"version": "1.2.3", "note": "été"},
+            files={"image": ("../../fw.bin", firmware, "application/octet-stream"),
+                   "config": ("cfg.json", b'{"a": 1}', "application/json")},
+            timeout=30,
+        )
+        assert answer.json() == {
+            "version": "1.2.3",
+            "note": "été",
+            "image": ["../../fw.bin", "application/octet-stream", len(firmware),
+                      hashlib.sha256(firmware).hexdigest(), "fw.bin"],
+            "config": ["cfg.json", "application/json", 8,
+                       hashlib.sha256(b'{"a": 1}').hexdigest(), "cfg.json"],
+        }
+        # A file over maxFileSize: 413, and the part written so far is removed.
+        too_big = requests.post(url(mws, "/up/form"),
+                                files={"image": ("big.bin", b"x" * (5 * 1024 * 1024))})
+        assert too_big.status_code == 413
+        assert not os.path.exists(tmp_path / "big.bin")
+        # Not multipart at all: 415; broken: 400.
+        assert requests.post(url(mws, "/up/form"), data=b"x",
+                             headers={"Content-Type": "text/plain"}).status_code == 415
+        broken = requests.post(url(mws, "/up/form"), data=b"--b\r\nnonsense",
+                               headers={"Content-Type": "multipart/form-data; boundary=b"})
+        assert broken.status_code == 400
+        # A small form on a buffered route, read by a plain handler.
+        small = requests.post(url(mws, "/up/small-form"), data={"a": "1"},
+                              files={"f": ("f.txt", b"12345")})
+        assert small.json() == {"a": "1", "f": 5}
