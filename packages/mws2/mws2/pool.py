@@ -190,6 +190,9 @@ class AsyncRunner:
         _thread.start_new_thread(asyncio.run, (self._take_work(),))
 
     async def _take_work(self):
+        from .wake import RUNNER_THREADS
+
+        RUNNER_THREADS.add(thread_id())
         while True:
             await self._flag.wait()
             self._lock.acquire()
