@@ -81,7 +81,7 @@ def microdot_app(port, folder):
         if gc is not None:
             gc.collect()
             before = gc.mem_alloc()
-        async for name, value in FormDataIter(request):
+        async for _name, value in FormDataIter(request):
             if isinstance(value, FileUpload):
                 path = folder + "/" + value.filename
                 await value.save(path)
