@@ -204,7 +204,7 @@ class MicroWebSrv2:
         if self._driver is not None:
             raise MicroWebSrv2Exception("the server is already running")
         if IS_MICROPYTHON and parllProcCount == 0:
-            from .aio import run_managed
+            from .aio_micropython import run_managed
 
             run_managed(self)
             return

@@ -606,7 +606,7 @@ def test_small_answer_leaves_in_one_write(server, monkeypatch):
     # Head, body and end in one send: no Nagle/delayed-ACK stall on ports without
     # TCP_NODELAY (MicroPython), one syscall instead of three.
     if server.test_threads == "asyncio":
-        from mws2.aio import _ProtocolClient as client_class
+        from mws2.aio_cpython import ProtocolClient as client_class
     else:
         from xasync import XAsyncTCPClient as client_class
 

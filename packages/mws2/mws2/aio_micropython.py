@@ -1,0 +1,185 @@
+"""The asyncio driver's connections on MicroPython: the firmware's asyncio streams.
+
+The connection's own task reads; writes go straight to the socket, and a writer task
+exists only while the socket does not take what is written. Loaded by aio.AioDriver on
+MicroPython only (a board never loads the CPython side, nor this one the other way).
+"""
+
+import asyncio
+
+from .aio import ERROR, Client
+
+
+class StreamClient(Client):
+    """MicroPython: one connection over an asyncio stream, read by its own task."""
+
+    _task = None
+    _wake = None  # an Event while reading is paused
+    _sendq = None  # [(data, callback, arg)] while a writer task drains them
+
+    def __init__(self, driver, stream, recv_size):
+        Client.__init__(self, driver)
+        self.stream = stream
+        self._size = recv_size
+        peer = stream.get_extra_info("peername")
+        self.CliAddr = _sockaddr(peer)
+        self.IsSSL = driver.ssl_context is not None
+
+    async def run(self):
+        """The connection's task: read while asked to, until the end."""
+        self._task = asyncio.current_task()
+        self._driver.accepted(self)
+        # One buffer for every connection: a task copies what it read before it
+        # awaits again, and no other task runs in between (one thread).
+        buf, view = self._driver.read_buffer(self._size)
+        try:
+            while not self._closed and not self._eof:
+                if self._on_data is None or self._held:
+                    if self._wake is None:
+                        self._wake = asyncio.Event()
+                    await self._wake.wait()
+                    self._wake.clear()
+                    continue
+                count = await self.stream.readinto(buf)
+                if count is None:
+                    continue  # TLS: a record is not complete yet
+                if not count:
+                    self._peer_ended()
+                    return
+                self._received(bytes(view[:count]))
+        except asyncio.CancelledError:
+            pass  # Close() from elsewhere
+        except OSError as exc:  # reset by peer, or TLS failure
+            self._driver.log_debug("Connection read failed: %s" % exc)
+            self._close(ERROR)
+
+    def _pause(self):
+        pass  # the task waits on _wake when nobody receives
+
+    def _resume(self):
+        if self._wake is not None:
+            self._wake.set()
+
+    @property
+    def SendingQueueSize(self):
+        queue = self._sendq
+        return sum([len(item[0]) for item in queue]) if queue else 0
+
+    def _write_now(self, data):
+        """One non-blocking write -> bytes the socket took (None: it failed)."""
+        try:
+            sent = self.stream.s.write(data)
+        except OSError as exc:
+            self._driver.log_debug("Connection write failed: %s" % exc)
+            self._close(ERROR)
+            return None
+        return sent or 0  # None: would block (TLS too)
+
+    def TrySendData(self, data):
+        if self._closed or self._sendq is not None:
+            return 0
+        return self._write_now(data) or 0
+
+    def AsyncSendData(self, data, onDataSent=None, onDataSentArg=None):
+        if self._closed:
+            return False
+        if self._sendq is not None:
+            self._sendq.append((data, onDataSent, onDataSentArg))
+            return True
+        sent = self._write_now(data) if data else 0
+        if sent is None:
+            return False
+        if sent == len(data):
+            if onDataSent is not None:
+                self._driver.soon(self._callback, onDataSent, onDataSentArg)
+            return True
+        self._sendq = [(memoryview(data)[sent:], onDataSent, onDataSentArg)]
+        asyncio.create_task(self._drain())
+        return True
+
+    async def _drain(self):
+        """Writer task: what the socket did not take at once, in order."""
+        queue = self._sendq
+        try:
+            while queue and not self._closed:
+                data, callback, arg = queue[0]
+                if data:
+                    self.stream.write(data)
+                    await self.stream.drain()
+                queue.pop(0)
+                self._stall = None
+                if callback is not None:
+                    self._callback(callback, arg)
+        except OSError as exc:
+            self._driver.log_debug("Connection write failed: %s" % exc)
+            self._close(ERROR)
+        self._sendq = None
+
+    def _callback(self, callback, arg):
+        if not self._closed:
+            callback(self, arg)
+
+    def _close(self, reason):
+        if self._closed:
+            return
+        task = self._task
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+        try:
+            self.stream.s.close()
+        except OSError:
+            pass  # already gone
+        self._closed_now(reason)
+
+
+
+def _sockaddr(peer):
+    """(host, port) of a MicroPython peer address: a tuple on some ports, the raw
+    ``struct sockaddr`` bytes on others (the unix port)."""
+    if isinstance(peer, tuple):
+        return (peer[0], peer[1])
+    if isinstance(peer, (bytes, bytearray)) and len(peer) >= 8:
+        if peer[0] == 10 and len(peer) >= 24:  # AF_INET6: port, flow info, address
+            return (_ip_text(peer[8:24]), peer[2] << 8 | peer[3])
+        return (_ip_text(peer[4:8]), peer[2] << 8 | peer[3])  # AF_INET
+    return ("?", 0)
+
+
+def _ip_text(raw):
+    if len(raw) == 4:
+        return "%d.%d.%d.%d" % (raw[0], raw[1], raw[2], raw[3])
+    return ":".join(["%x" % (raw[i] << 8 | raw[i + 1]) for i in range(0, len(raw), 2)])
+
+
+async def start_stream_server(on_connection, host, port, backlog, ssl_context):
+    """MicroPython's stream server, and the port it listens on. Its sockets cannot say
+    which port the kernel chose for port 0, so a free one is drawn from the dynamic range
+    (RFC 6335 section 6) and drawn again while it is taken."""
+    if port:
+        server = await asyncio.start_server(on_connection, host, port, backlog, ssl=ssl_context)
+        return server, port
+    import errno
+    import random
+
+    for _attempt in range(64):
+        candidate = 49152 + random.getrandbits(14) % 16383
+        try:
+            server = await asyncio.start_server(
+                on_connection, host, candidate, backlog, ssl=ssl_context
+            )
+            return server, candidate
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+    raise OSError(errno.EADDRINUSE, "no free port found")
+
+
+def run_managed(mws2):
+    """MicroPython's StartManaged(0): the firmware's asyncio serves in this thread."""
+    try:
+        asyncio.run(mws2.StartAsync())
+    except BaseException:  # Ctrl-C included: stopped quietly, then it goes on up
+        mws2.Stop()
+        raise
+    finally:
+        asyncio.new_event_loop()  # a clean loop for whoever runs one next (soft reboot)
