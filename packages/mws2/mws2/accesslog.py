@@ -7,6 +7,8 @@ agent, seconds). Loaded only when an access log is on.
 
 import time
 
+from .compat import IS_MICROPYTHON
+
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -36,3 +38,15 @@ def access_line(request, response, seconds):
         _quoted(request.UserAgent),
         seconds,
     )
+
+
+def log_access(mws2, request, response, seconds):
+    line = access_line(request, response, seconds)
+    if not IS_MICROPYTHON:
+        if mws2._access_logger is None:
+            mws2._access_logging()
+        mws2._access_logger.info("%s", line)
+    elif mws2._onLogging is not None:
+        mws2.Log(line, mws2.INFO)
+    else:
+        print(line)

@@ -12,7 +12,7 @@ from .server import REFUSALS_MAX
 
 import time
 
-from .compat import monotonic, new_lock, thread_id
+from .compat import IS_MICROPYTHON, monotonic, new_lock, set_thread_stack_size, thread_id
 
 # How often a stopping server looks whether its last answers are sent.
 FINISH_STEP_SEC = 0.02
@@ -142,10 +142,6 @@ def _any_open(conns):
     return False
 
 
-def new_pool():
-    return XAsyncSocketsPool()
-
-
 class AsyncRunner:
     """One asyncio loop in a thread of its own, for the ``async def`` handlers, streams
     and WebSocket tasks of pool servers (coroutines need a loop; the pool's threads have
@@ -217,3 +213,56 @@ class AsyncRunner:
             # No thread to run a loop in: the coroutine runs to its end here, on the
             # pool's thread, like a handler that blocks (no streaming from it).
             self.asyncio.run(coro)
+
+
+def start_in_pool(mws2, pool):
+    """MicroWebSrv2.StartInPool: listen in an XAsyncSocketsPool the program runs."""
+    if not isinstance(pool, XAsyncSocketsPool):
+        raise TypeError('"asyncSocketsPool" must be an XAsyncSocketsPool')
+    _start(mws2, pool, managed=False)
+
+
+def _start(mws2, pool, managed):
+    from .server import MicroWebSrv2Exception
+
+    if mws2._driver is not None:
+        raise MicroWebSrv2Exception("the server is already running")
+    mws2._check_root()
+    mws2._import_serving()
+    driver = PoolDriver(mws2, pool, managed)
+    driver.listen()
+    mws2._started(driver)
+    return driver
+
+
+# MicroPython ports that run on a PC: an 8 KiB thread stack is far too small there.
+_HOSTED_PLATFORMS = ("linux", "darwin", "win32", "windows")
+
+
+def start_managed(mws2, threads, stack_size):
+    """MicroWebSrv2.StartManaged on a pool of our own: 0 threads serves here (blocks),
+    N returns at once with N worker threads running the callbacks."""
+    import sys
+
+    if stack_size == 0 and IS_MICROPYTHON and sys.platform not in _HOSTED_PLATFORMS:
+        stack_size = 8 * 1024  # a board's default; the unix port keeps its own
+    previous = None
+    if stack_size:
+        try:
+            previous = set_thread_stack_size(stack_size)
+        except ValueError as exc:
+            raise ValueError('"procStackSize" of %d is refused: %s' % (stack_size, exc)) from None
+    pool = XAsyncSocketsPool()
+    driver = None
+    try:
+        driver = _start(mws2, pool, managed=True)
+        mws2.Log("Managed pool started (%d thread(s))" % threads, mws2.INFO)
+        pool.AsyncWaitEvents(threadsCount=threads)
+    except BaseException:  # Ctrl-C included: stopped quietly, then it goes on up
+        mws2.Stop()
+        raise
+    finally:
+        if previous is not None:
+            set_thread_stack_size(previous)
+    if threads == 0:
+        mws2._stopped(driver)  # the loop returned: the pool was stopped

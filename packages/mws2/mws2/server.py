@@ -4,9 +4,8 @@ The server itself moves no byte and parses nothing: it listens with an xasync
 ``XAsyncTCPServer`` and gives every accepted client to a ``connection.HttpConnection``.
 """
 
-import sys
 
-from .compat import IS_MICROPYTHON, format_traceback, new_lock, set_thread_stack_size
+from .compat import IS_MICROPYTHON, format_traceback, new_lock
 
 
 class MicroWebSrv2Exception(Exception):
@@ -21,8 +20,6 @@ PC_CONNECTIONS = 4096
 STOP_GRACE_SEC = 3
 
 
-# MicroPython ports that run on a PC: an 8 KiB thread stack is far too small there.
-_HOSTED_PLATFORMS = ("linux", "darwin", "win32", "windows")
 
 # MicroWebSrv2's presets: (ConnQueueCapacity, BufferSlotsCount, BufferSlotSize,
 # KeepAllocBufferSlots, MaxRequestContentLength)
@@ -33,7 +30,6 @@ PRESETS = {
     "large": (512, 2 * 1024, 16 * 1024, True, 8 * 1024 * 1024),
 }
 
-_HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
 
 
 def _check_positive_int(value, argname, zero_ok=False):
@@ -103,7 +99,9 @@ class MicroWebSrv2:
         for name, instance in MicroWebSrv2._modules:
             if name == modName:
                 return instance
-        module_class = _find_module_class(modName)
+        from .mods import find_module_class
+
+        module_class = find_module_class(modName)
         instance = module_class()
         MicroWebSrv2._modules.append((modName, instance))
         return instance
@@ -122,7 +120,8 @@ class MicroWebSrv2:
         """``s`` with ``& < > " '`` escaped for HTML text and attribute values."""
         if not isinstance(s, str):
             raise TypeError('"s" must be a string')
-        return "".join(_HTML_ESCAPES.get(c, c) for c in s)
+        return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace('"', "&quot;").replace("'", "&#x27;"))
 
     @staticmethod
     def AddDefaultPage(filename):
@@ -155,22 +154,9 @@ class MicroWebSrv2:
 
     def StartInPool(self, asyncSocketsPool):
         """Listen on BindAddress inside an existing XAsyncSocketsPool."""
-        from xasync import XAsyncSocketsPool
+        from .pool import start_in_pool
 
-        if not isinstance(asyncSocketsPool, XAsyncSocketsPool):
-            raise TypeError('"asyncSocketsPool" must be an XAsyncSocketsPool')
-        self._start_pool(asyncSocketsPool, managed=False)
-
-    def _start_pool(self, pool, managed):
-        if self._driver is not None:
-            raise MicroWebSrv2Exception("the server is already running")
-        self._check_root()
-        self._import_serving()
-        from .pool import PoolDriver
-
-        driver = PoolDriver(self, pool, managed)
-        driver.listen()
-        self._started(driver)
+        start_in_pool(self, asyncSocketsPool)
 
     def _check_root(self):
         """A RootPath set to a folder that is not there is refused: everything would be
@@ -208,33 +194,9 @@ class MicroWebSrv2:
 
             run_managed(self)
             return
-        if procStackSize == 0 and IS_MICROPYTHON and sys.platform not in _HOSTED_PLATFORMS:
-            procStackSize = 8 * 1024  # a board's default; the unix port keeps its own
-        previous = None
-        if procStackSize:
-            try:
-                previous = set_thread_stack_size(procStackSize)
-            except ValueError as exc:
-                raise ValueError(
-                    '"procStackSize" of %d is refused: %s' % (procStackSize, exc)
-                ) from None
-        from .pool import new_pool
+        from .pool import start_managed
 
-        pool = new_pool()
-        driver = None
-        try:
-            self._start_pool(pool, managed=True)
-            driver = self._driver
-            self.Log("Managed pool started (%d thread(s))" % parllProcCount, MicroWebSrv2.INFO)
-            pool.AsyncWaitEvents(threadsCount=parllProcCount)
-        except BaseException:  # Ctrl-C included: stopped quietly, then it goes on up
-            self.Stop()
-            raise
-        finally:
-            if previous is not None:
-                set_thread_stack_size(previous)
-        if parllProcCount == 0:
-            self._stopped(driver)  # the loop returned: the pool was stopped
+        start_managed(self, parllProcCount, procStackSize)
 
     async def StartAsync(self):
         """Serve as a task of the running asyncio loop, until ``Stop()``.
@@ -417,17 +379,9 @@ class MicroWebSrv2:
         return bool(enabled)
 
     def _log_access(self, request, response, seconds):
-        from .accesslog import access_line
+        from .accesslog import log_access
 
-        line = access_line(request, response, seconds)
-        if not IS_MICROPYTHON:
-            if self._access_logger is None:
-                self._access_logging()
-            self._access_logger.info("%s", line)
-        elif self._onLogging is not None:
-            self.Log(line, MicroWebSrv2.INFO)
-        else:
-            print(line)
+        log_access(self, request, response, seconds)
 
     def _loaded_modules(self):
         return MicroWebSrv2._modules
@@ -450,13 +404,9 @@ class MicroWebSrv2:
         if caFile is not None:
             _check_text(caFile, "caFile")
         self._check_not_running("SSL")
-        try:
-            import ssl
-        except ImportError:
-            raise MicroWebSrv2Exception("this Python has no ssl module") from None
-        if not hasattr(ssl, "SSLContext"):
-            raise MicroWebSrv2Exception("this Python's ssl module has no SSLContext")
-        self._sslContext = _make_ssl_context(ssl, certFile, keyFile, caFile)
+        from .tls import ssl_context
+
+        self._sslContext = ssl_context(certFile, keyFile, caFile)
         if self._bindAddr[1] == 80:
             self._bindAddr = (self._bindAddr[0], 443)
 
@@ -682,64 +632,3 @@ class MicroWebSrv2:
 
 
 _LEVELS = {0x00: 10, 0x01: 20, 0x02: 30, 0x03: 40}
-
-
-def _make_ssl_context(ssl, certFile, keyFile, caFile):
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    try:
-        _load_cert_chain(ctx, certFile, keyFile)
-    except (OSError, ValueError) as exc:
-        raise ValueError('"certFile"/"keyFile" cannot be loaded: %s' % exc) from None
-    if caFile:
-        try:
-            ctx.load_verify_locations(caFile)
-        except (OSError, ValueError) as exc:
-            raise ValueError('"caFile" cannot be loaded: %s' % exc) from None
-    return ctx
-
-
-def _load_cert_chain(ctx, certFile, keyFile):
-    try:
-        ctx.load_cert_chain(certFile, keyFile)
-        return
-    except (OSError, ValueError):
-        if not IS_MICROPYTHON:
-            raise
-    # Some MicroPython builds leave PEM parsing out of mbedTLS ("invalid key"), but
-    # take DER: decode the PEM blocks ourselves and hand over the bytes.
-    ctx.load_cert_chain(_pem_to_der(certFile), _pem_to_der(keyFile))
-
-
-def _pem_to_der(path):
-    import binascii
-
-    with open(path, "rb") as f:
-        data = f.read()
-    begin = data.find(b"-----BEGIN")
-    if begin < 0:
-        return data  # already DER
-    body_start = data.find(b"\n", begin) + 1
-    body_end = data.find(b"-----END", body_start)
-    if body_start <= 0 or body_end < 0:
-        raise ValueError("%s is not a PEM file" % path)
-    return binascii.a2b_base64(b"".join(data[body_start:body_end].split()))
-
-
-def _find_module_class(modName):
-    """The class ``modName`` from ``mws2.mods.<modName>``, else from module ``modName``;
-    a dotted name (``pkg.Name``) is class ``Name`` of module ``pkg.Name``."""
-    errors = []
-    for path in ("mws2.mods." + modName, modName):
-        try:
-            module = __import__(path, None, None, [modName])
-        except ImportError as exc:
-            errors.append("%s: %s" % (path, exc))
-            continue
-        for part in path.split(".")[1:]:
-            if getattr(module, "__name__", "") != path:
-                module = getattr(module, part, module)
-        module_class = getattr(module, modName.split(".")[-1], None)
-        if isinstance(module_class, type):
-            return module_class
-        errors.append("%s has no class %s" % (path, modName))
-    raise MicroWebSrv2Exception('cannot load module "%s" (%s)' % (modName, "; ".join(errors)))
