@@ -63,24 +63,13 @@ SEND_STALL_MIN_SEC = 5
 QUEUED_DONE_MAX = 16384
 
 
-class _FileItem:
+class FileItem:
     """A file to send by zero-copy, queued like bytes."""
 
     def __init__(self, fileobj, size, offset):
         self.fileobj = fileobj
         self.size = size
         self.offset = offset
-
-
-class _FileSpan:
-    """Stands for ``size`` bytes of a file in a ``Data`` event: httpcore_micro's
-    Content-Length writer only counts it, and the bytes go by zero-copy sendfile."""
-
-    def __init__(self, size):
-        self.size = size
-
-    def __len__(self):
-        return self.size
 
 
 class HttpConnection:
@@ -254,7 +243,7 @@ class HttpConnection:
             content.end("the connection closed")
         stream, self._open_stream = self._open_stream, None
         if stream is not None:
-            _close_stream(stream, self.mws2)
+            close_stream(stream, self.mws2)
         self.mws2._forget_connection(self)
         # What points back here (the request, queued steps) goes, so the connection is
         # freed when its last user lets go, not by a cycle-collector pass.
@@ -507,10 +496,10 @@ class HttpConnection:
         """Consecutive queued bytes up to the first with a callback, as one write."""
         queue = self._outq
         data, on_sent = queue.pop(0)
-        if isinstance(data, _FileItem) or on_sent is not None:
+        if isinstance(data, FileItem) or on_sent is not None:
             return data, on_sent
         parts = [data]
-        while queue and on_sent is None and not isinstance(queue[0][0], _FileItem):
+        while queue and on_sent is None and not isinstance(queue[0][0], FileItem):
             more, on_sent = queue.pop(0)
             parts.append(more)
         return (b"".join(parts) if len(parts) > 1 else data), on_sent
@@ -519,7 +508,7 @@ class HttpConnection:
         if self._closed:
             return
         client = self.client
-        if isinstance(data, _FileItem):
+        if isinstance(data, FileItem):
             client.AsyncSendFile(data.fileobj, data.offset, data.size, self._on_sent, on_sent)
         elif on_sent is None:
             if data:
@@ -608,126 +597,6 @@ class HttpConnection:
         except LocalProtocolError as exc:  # e.g. a stream shorter than its ContentLength
             self.mws2.Log("Response cut short: %s" % exc, self.mws2.WARNING)
             self.close()
-
-    def send_stream(self, stream, length, response):
-        """Send ``stream`` chunk by chunk, the next read once the last chunk is sent."""
-        self._open_stream = stream
-        remaining = [length]
-
-        def step():
-            if self._closed:
-                return
-            want = self._chunk_size
-            if remaining[0] is not None:
-                want = min(want, remaining[0])
-            try:
-                chunk = _read(stream, want) if want else b""
-            except Exception as exc:  # any failure of a user stream ends this response
-                self.mws2._log_exception("Reading the response stream", exc)
-                self.close()
-                return
-            if chunk:
-                if remaining[0] is not None:
-                    remaining[0] -= len(chunk)
-                self.send_body(chunk, step)
-                return
-            self._open_stream = None
-            _close_stream(stream, self.mws2)
-            self.end_response(response)
-
-        self._step(step)
-
-    def send_file(self, fileobj, size, response, offset=0):
-        """``size`` bytes of the file from ``offset`` (where it is positioned): zero-copy
-        (os.sendfile through xasync) when possible, else chunk by chunk."""
-        client = self.client
-        if (
-            client.IsSSL
-            or not hasattr(client, "AsyncSendFile")
-            or not _has_fileno(fileobj)
-            or not _zero_copy_framing()
-        ):
-            self.send_stream(fileobj, size, response)
-            return
-        self._open_stream = fileobj
-        response._bodyBytes += size  # zero-copy: no send_body to count it
-
-        def frame():
-            span = _FileSpan(size)
-            if self._http.send(Data(span)) is not span:  # not a plain Content-Length body
-                self._http.send_failed()
-                raise LocalProtocolError("zero-copy needs a Content-Length body")
-            return _FileItem(fileobj, size, offset)
-
-        self._queue(frame, lambda: self._file_sent(fileobj, response))
-
-    def _file_sent(self, fileobj, response):
-        self._open_stream = None
-        _close_stream(fileobj, self.mws2)
-        self.end_response(response)
-
-    def send_iterator(self, chunks, response):
-        """Send str/bytes pieces from an iterator, gathered into chunk-sized writes."""
-        iterator = iter(chunks)
-        if hasattr(iterator, "close"):
-            self._open_stream = iterator  # a generator's ``finally`` runs if the peer goes
-
-        def step():
-            if self._closed:
-                return
-            pending = []
-            total = 0
-            try:
-                while total < self._chunk_size:
-                    piece = next(iterator)
-                    if isinstance(piece, str):
-                        piece = piece.encode()
-                    pending.append(piece)
-                    total += len(piece)
-            except StopIteration:
-                if self._open_stream is iterator:
-                    self._open_stream = None
-                if total:
-                    self.send_body(b"".join(pending))
-                self.end_response(response)
-                return
-            except Exception as exc:  # a failing page after its headers: cut it short
-                self.mws2._log_exception("Rendering the response", exc)
-                self.close()
-                return
-            self.send_body(b"".join(pending), step)
-
-        self._step(step)
-
-    def send_async_iterator(self, chunks, response):
-        """Send str/bytes pieces from an async iterator (an async generator on CPython,
-        any object with ``__anext__``), each as it comes, the next once it is sent."""
-        self.mws2._spawn(self._send_async_pieces(chunks, response))
-
-    async def _send_async_pieces(self, chunks, response):
-        from .wake import Waker
-
-        waker = Waker()
-        self._open_stream = waker  # the peer going away wakes us (Waker.close)
-        try:
-            async for piece in chunks:
-                if isinstance(piece, str):
-                    piece = piece.encode()
-                if piece:
-                    self.send_body(piece, waker.set)
-                    await waker.wait()
-                if self._closed:
-                    aclose = getattr(chunks, "aclose", None)
-                    if aclose is not None:
-                        await aclose()  # its ``finally`` runs now, not at garbage time
-                    return
-        except Exception as exc:  # a failing body after its headers: cut it short
-            self.mws2._log_exception("Streaming the response", exc)
-            self.close()
-            return
-        if not self._closed:
-            self._open_stream = None
-            self.end_response(response)
 
     def attach_stream(self, stream):
         """``stream.close()`` is called if the connection closes while it is open."""
@@ -847,43 +716,7 @@ def _close_client(client, arg):
     client.Close()
 
 
-_ZERO_COPY = []
-
-
-def _zero_copy_framing():
-    """Does httpcore_micro count a ``Data`` without copying it (Content-Length body)?
-    Probed once: if it ever copies, files are streamed in chunks instead."""
-    if not _ZERO_COPY:
-        try:
-            http = ServerConnection()
-            http.receive_data(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-            while http.next_event() is not NEED_DATA:
-                pass
-            http.send(Response(200, [("Content-Length", "3")]))
-            span = _FileSpan(3)
-            _ZERO_COPY.append(http.send(Data(span)) is span)
-        except Exception:  # any refusal means: no zero-copy framing
-            _ZERO_COPY.append(False)
-    return _ZERO_COPY[0]
-
-
-def _has_fileno(fileobj):
-    try:
-        fileobj.fileno()
-    except (AttributeError, OSError, ValueError):
-        return False
-    return True
-
-
-def _read(stream, size):
-    if hasattr(stream, "read"):
-        return stream.read(size)
-    buf = bytearray(size)
-    count = stream.readinto(buf)
-    return bytes(buf[:count]) if count else b""
-
-
-def _close_stream(stream, mws2):
+def close_stream(stream, mws2):
     close = getattr(stream, "close", None)
     if close is not None:
         try:

@@ -104,7 +104,9 @@ def _send(response, path, st, attachmentName):
         _close(fileobj)
         response._conn.end_response(response)
         return
-    response._conn.send_file(fileobj, length, response, offset)
+    from .streams import send_file
+
+    send_file(response._conn, fileobj, length, response, offset)
 
 
 UNSATISFIABLE = "unsatisfiable"

@@ -292,12 +292,14 @@ class HttpResponse:
             _close_quietly(stream, self._mws2)
             self._conn.end_response(self)
             return
+        from .streams import send_async_iterator, send_iterator, send_stream
+
         if kind == "read":
-            self._conn.send_stream(stream, length, self)
+            send_stream(self._conn, stream, length, self)
         elif kind == "async":
-            self._conn.send_async_iterator(stream, self)
+            send_async_iterator(self._conn, stream, self)
         else:
-            self._conn.send_iterator(stream, self)
+            send_iterator(self._conn, stream, self)
 
     def ReturnStreamWriter(self, code=200):
         """Send the status and headers now and return a ``ResponseWriter``: the body
@@ -347,7 +349,9 @@ class HttpResponse:
         if self._request._is_head:
             self._conn.end_response(self)
             return
-        self._conn.send_iterator(chunks, self)
+        from .streams import send_iterator
+
+        send_iterator(self._conn, chunks, self)
 
     def ReturnFile(self, filename, attachmentName=None):
         """Answer with a file: shown inline, or downloaded as ``attachmentName``. With
