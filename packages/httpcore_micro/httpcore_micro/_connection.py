@@ -30,6 +30,7 @@ from ._parse import (
     refuse_section,
 )
 from ._write import (
+    _STATUS_LINES,
     TRANSFER_ENCODING,
     collect_headers,
     header_block,
@@ -383,7 +384,7 @@ class ServerConnection:
         start = self._start
         if start == len(data):
             return None  # nothing buffered (a keep-alive connection between requests)
-        if data[start] == 13 or data[start] == 10:
+        if data[start] < 14:  # maybe CR or LF: empty lines before the request line
             start = self._skip_empty_lines(data, start)
             if start == len(data) or data[start] == 13:  # a CR waits for its LF
                 return None
@@ -724,7 +725,9 @@ class ServerConnection:
     def _send_head(self, code, headers, reason):
         if type(code) is not int or code < 200 or code > 999:
             raise LocalProtocolError("final status must be 200-999, not %r" % (code,))
-        lines = [status_line(code, reason)]
+        # The usual case inline: the standard phrase, its line already built.
+        line = None if reason else _STATUS_LINES.get(code)
+        lines = [line if line is not None else status_line(code, reason)]
         framing = collect_headers(headers, lines)
         out, keep_alive = self._framing(code, lines, framing)
         self._server_moves(_RESPONSE)
