@@ -270,25 +270,22 @@ class ServerConnection:
                     self._client = _MUST_CLOSE
                 if server == _DONE:
                     self._server = _MUST_CLOSE
-            self._joint_moves()
+            # Moves that depend on both sides: a switch both agreed on happens; a side
+            # that is done (or idle) must close once the other closed or broke.
+            now_client = self._client
+            now_server = self._server
+            if now_client == _MIGHT_SWITCH and now_server == _SWITCHED:
+                self._client = _SWITCHED
+            elif (now_client == _CLOSED and (now_server == _DONE or now_server == _IDLE)) or (
+                now_client == _ERROR and now_server == _DONE
+            ):
+                self._server = _MUST_CLOSE
+            elif (now_server == _CLOSED and (now_client == _DONE or now_client == _IDLE)) or (
+                now_server == _ERROR and now_client == _DONE
+            ):
+                self._client = _MUST_CLOSE
             if client == self._client and server == self._server:
                 return
-
-    def _joint_moves(self):
-        """Moves that depend on both sides: a switch both agreed on happens; a side
-        that is done (or idle) must close once the other closed or broke."""
-        client = self._client
-        server = self._server
-        if client == _MIGHT_SWITCH and server == _SWITCHED:
-            self._client = _SWITCHED
-        elif (client == _CLOSED and (server == _DONE or server == _IDLE)) or (
-            client == _ERROR and server == _DONE
-        ):
-            self._server = _MUST_CLOSE
-        elif (server == _CLOSED and (client == _DONE or client == _IDLE)) or (
-            server == _ERROR and client == _DONE
-        ):
-            self._client = _MUST_CLOSE
 
     # -- receiving -------------------------------------------------------------
 
@@ -473,15 +470,12 @@ class ServerConnection:
         if len(data) - line_end - 2 > self._max_header_bytes:
             raise RemoteProtocolError("header section too large", 431)
 
-    def _too_large(self):
-        return RemoteProtocolError("body larger than %d bytes" % self.max_body, 413)
-
     def _read_length(self):
         """A Content-Length body: Data with what is buffered of it, or EndOfMessage."""
         max_body = self.max_body
         if max_body is not None and self._declared > max_body:
             # Before any byte is read: max_body may have changed since the Request.
-            raise self._too_large()
+            raise RemoteProtocolError("body larger than %d bytes" % max_body, 413)
         left = self._body_left
         if not left:
             return EndOfMessage()
@@ -498,18 +492,6 @@ class ServerConnection:
         self._consume_to(end)
         self._body_left = left - len(body)
         return Data(body)
-
-    def _skip_to(self, position):
-        """Consume everything before ``position``; searches already past it stay valid."""
-        if position != self._start:
-            self._start = position
-            if self._block_search < position:
-                self._block_search = position
-            if self._line_search < position:
-                self._line_search = position
-            if self._lf_search < position:
-                self._lf_search = position
-            self._line_checked = False
 
     def _read_chunked(self):
         """RFC 9112 7.1: chunk-size [chunk-ext] CRLF chunk-data CRLF ... 0 CRLF trailers
@@ -562,13 +544,20 @@ class ServerConnection:
                 line_end = self._line_end
             self._chunked_total += in_chunk
             if max_body is not None and self._chunked_total > max_body:
-                raise self._too_large()
+                raise RemoteProtocolError("body larger than %d bytes" % max_body, 413)
             pos = line_end + 2
             if not in_chunk:
                 self._in_trailers = True
                 break
         self._chunk_left = in_chunk
-        self._skip_to(pos)
+        if pos != self._start:  # consumed; searches that stopped past pos stay valid
+            self._start = pos
+            if self._block_search < pos:
+                self._block_search = pos
+            if self._line_search < pos:
+                self._line_search = pos
+            if self._lf_search < pos:
+                self._lf_search = pos
         if pieces:
             body = pieces[0] if len(pieces) == 1 else b"".join(pieces)
             return Data(body if type(body) is bytes else bytes(body))
