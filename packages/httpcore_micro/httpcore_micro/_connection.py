@@ -507,6 +507,7 @@ class ServerConnection:
         as_bytes = type(data) is bytes
         max_body = self.max_body
         in_chunk = self._chunk_left
+        total = self._chunked_total  # the sizes read so far, against max_body
         if self._chunk_crlf:
             pos = self._skip_crlf(data, pos, size)
             if pos < 0:
@@ -532,24 +533,24 @@ class ServerConnection:
             line_end = data.find(b"\r\n", pos)
             # A plain size line (no extension) in a bytes buffer: the usual case, read
             # here; anything else (incomplete, extensions, errors) by _read_size.
-            if 0 < line_end - pos <= MAX_CHUNK_SIZE_SIGNIFICANT and as_bytes and is_hex(
-                data[pos:line_end]
-            ):
-                in_chunk = int(data[pos:line_end], 16)
+            line = data[pos:line_end] if 0 < line_end - pos <= MAX_CHUNK_SIZE_SIGNIFICANT else b""
+            if line and as_bytes and is_hex(line):
+                in_chunk = int(line, 16)
             else:
                 in_chunk = self._read_size(data, pos, size)
                 if in_chunk < 0:  # no complete size line yet
                     in_chunk = 0
                     break
                 line_end = self._line_end
-            self._chunked_total += in_chunk
-            if max_body is not None and self._chunked_total > max_body:
+            total += in_chunk
+            if max_body is not None and total > max_body:
                 raise RemoteProtocolError("body larger than %d bytes" % max_body, 413)
             pos = line_end + 2
             if not in_chunk:
                 self._in_trailers = True
                 break
         self._chunk_left = in_chunk
+        self._chunked_total = total
         if pos != self._start:  # consumed; searches that stopped past pos stay valid
             self._start = pos
             if self._block_search < pos:
