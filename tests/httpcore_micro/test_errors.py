@@ -43,8 +43,13 @@ def test_bad_request_lines():
         assert reject(request([line, HOST])) == 400, line
 
 
-def test_leading_empty_line_is_refused():
-    assert reject(b"\r\n" + req()) == 400
+def test_too_many_leading_empty_lines_are_refused():
+    # RFC 9112 2.2: a few empty lines before a request line are ignored
+    # (test_requests.py), not a stream of them.
+    assert reject(b"\r\n" * 5 + req()) == 400
+    assert reject(b"\n\r\n\n\r\n\n" + req()) == 400
+    assert reject(b"\r\n" * 5) == 400  # before the request line arrives
+    assert reject(b"\r\rGET / HTTP/1.1\r\nHost: a\r\n\r\n") == 400  # a bare CR
 
 
 def test_tls_handshake_is_refused_early():

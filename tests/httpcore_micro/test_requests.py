@@ -102,7 +102,7 @@ def test_body_is_streamed_in_pieces():
 
 CHUNKED = request(
     [b"POST /up HTTP/1.1", b"Host: a", b"Transfer-Encoding: chunked"],
-    b"5\r\nhello\r\n1;ext=1;x=\"q\"\r\n \r\nA  \r\n0123456789\r\n0\r\n\r\n",
+    b"5\r\nhello\r\n1;ext=1;x=\"q\"\r\n \r\nA ;y\r\n0123456789\r\n0\r\n\r\n",
 )
 
 

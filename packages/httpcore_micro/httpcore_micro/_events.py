@@ -1,10 +1,32 @@
-"""Events: what the peer said (Request, Data, EndOfMessage, ConnectionClosed) and
-what we say (InformationalResponse, Response, Data, EndOfMessage, ConnectionClosed).
+"""Events and errors.
 
-Plain classes (no dataclasses, which MicroPython lacks). Headers are lists of
-``(name, value)`` bytes pairs with lower-case names for received events; events we send
-may carry ``str`` or ``bytes`` pairs, normalised by the writer.
+Events: what the peer said (Request, Data, EndOfMessage, ConnectionClosed) and what we
+say (InformationalResponse, Response, Data, EndOfMessage, ConnectionClosed). Plain
+classes (no dataclasses, which MicroPython lacks). Headers are lists of ``(name, value)``
+bytes pairs with lower-case names for received events; events we send may carry ``str``
+or ``bytes`` pairs, normalised by the writer.
+
+Errors: one hierarchy, and every error carries the HTTP status to answer with.
 """
+
+
+class ProtocolError(Exception):
+    """Base of both protocol errors. ``status_code`` is the status to answer with."""
+
+    def __init__(self, msg, status_code=400):
+        super().__init__(msg)  # str(error) is msg
+        self.msg = msg
+        self.status_code = status_code
+
+
+class RemoteProtocolError(ProtocolError):
+    """The peer broke HTTP/1.1: answer ``status_code`` (400, 413, 414, 431, 501, 505)
+    and close the connection."""
+
+
+class LocalProtocolError(ProtocolError):
+    """We asked for something HTTP/1.1 does not allow (e.g. CR/LF in a header value,
+    a body on a 204, an event the state machine does not expect)."""
 
 
 class _Sentinel:
@@ -30,9 +52,6 @@ class Event:
             if getattr(self, field) != getattr(other, field):
                 return False
         return True
-
-    def __ne__(self, other):
-        return not self.__eq__(other)
 
     def __repr__(self):
         parts = ["%s=%r" % (field, getattr(self, field)) for field in self._fields]
@@ -89,4 +108,3 @@ class EndOfMessage(Event):
 
 class ConnectionClosed(Event):
     __slots__ = ()
-    _fields = ()

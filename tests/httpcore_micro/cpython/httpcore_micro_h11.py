@@ -95,19 +95,69 @@ def _answer_ours(conn):
     conn.send(hm.EndOfMessage())
 
 
-def run_h11(pieces, eof=True):
-    conn = h11.Connection(h11.SERVER)
-    events = []
-    try:
-        _drive_h11(conn, pieces, events, eof)
-    except h11.RemoteProtocolError as exc:
-        return Outcome(events, str(exc) or "error", exc.error_status_hint)
-    return Outcome(events, None)
+# RFC 9112 2.2: a server SHOULD ignore at least one empty line before a request line;
+# httpcore_micro ignores up to this many (its MAX_EMPTY_LINES).
+MAX_EMPTY_LINES = 4
 
 
-def _drive_h11(conn, pieces, events, eof):
+def run_h11(pieces, eof=True, skip_empty_lines=False):
+    """h11's outcome. ``skip_empty_lines``: where h11 refuses the empty lines before a
+    request line (RFC 9112 2.2 asks servers to ignore them), drop up to MAX_EMPTY_LINES
+    of them and go on with the rest in a new h11 connection, as if h11 had skipped
+    them; anything else h11 refuses stays refused."""
     queue = list(pieces) + ([b""] if eof else [])
+    events = []
+    skipped = 0  # empty lines dropped before the request that has not come yet
+    while True:
+        conn = h11.Connection(h11.SERVER)
+        count = len(events)
+        try:
+            _drive_h11(conn, queue, events)
+        except h11.RemoteProtocolError as exc:
+            if len(events) != count:
+                skipped = 0
+            if skip_empty_lines:
+                skipped = _skip_empty_lines(conn, queue, str(exc), skipped)
+                if skipped:
+                    continue
+            return Outcome(events, str(exc) or "error", exc.error_status_hint)
+        return Outcome(events, None)
+
+
+def _skip_empty_lines(conn, queue, message, skipped):
+    """Drop the empty lines h11 stopped at (refilling ``queue`` with what follows them)
+    -> the count dropped before this request so far, or 0 if h11 stopped elsewhere."""
+    if conn.idle_before_error is not h11.IDLE:
+        return 0
+    if "no request line received" in message:
+        dropped = 1  # h11 consumed that empty line before refusing it
+    elif message == "illegal request line":
+        # Said before a whole head arrived, of a first byte that cannot start a method
+        # (a CR or LF among them); nothing consumed. (A whole head that is not a request
+        # is "illegal request line: b'...'", and stays refused.)
+        dropped = 0
+    else:
+        return 0
+    rest = bytes(conn.trailing_data[0]) + b"".join(piece for piece in queue if piece)
+    eof = bool(queue) and queue[-1] == b""
+    while skipped + dropped < MAX_EMPTY_LINES:
+        if rest.startswith(b"\n"):
+            rest = rest[1:]
+        elif rest.startswith(b"\r\n"):
+            rest = rest[2:]
+        else:
+            break
+        dropped += 1
+    if not dropped or skipped + dropped > MAX_EMPTY_LINES or rest[:1] in (b"\r", b"\n"):
+        return 0  # not an empty line, or more than are ignored: h11's refusal stands
+    queue[:] = ([rest] if rest else []) + ([b""] if eof else [])
+    return skipped + dropped
+
+
+def _drive_h11(conn, queue, events):
     for _ in range(MAX_STEPS):
+        # Whether h11 was waiting for a request line when it refused (see run_h11).
+        conn.idle_before_error = conn.their_state
         event = conn.next_event()
         kind = type(event)
         if event is h11.NEED_DATA:

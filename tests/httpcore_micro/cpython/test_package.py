@@ -20,9 +20,9 @@ def _sources():
                 yield name, ast.parse(handle.read())
 
 
-def test_imports_only_its_own_modules_binascii_and_sys():
+def test_imports_only_its_own_modules_binascii_sys_and_micropython():
     # sys: only to know the runtime (sys.implementation), where the two differ;
-    # micropython: its const() (compile-time integer constants), behind try/except.
+    # micropython: const(), behind try/except ImportError.
     for name, tree in _sources():
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -97,3 +97,55 @@ def test_micropython_mixes_str_and_bytes_pairs_without_warnings():
     assert done.returncode == 0, output
     assert "Warning" not in output, output
     assert output.count("x-a: 1") + output.count("X-A: 1") == 3 and "X-B: 2" in output
+
+
+LAZY = """
+import sys
+sys.path.insert(0, %(pkg)r)
+import httpcore_micro
+print(sorted(name for name in sys.modules if name.startswith("httpcore_micro.")))
+from httpcore_micro import parse_form, REASONS
+print(parse_form(b"a=1"), REASONS[404], "httpcore_micro._helpers" in sys.modules)
+try:
+    httpcore_micro.no_such_name
+except AttributeError:
+    print("AttributeError")
+"""
+
+
+def _run(command, code):
+    done = subprocess.run(command + ["-c", code % {"pkg": PACKAGE}], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout.splitlines()
+
+
+def test_import_loads_neither_helpers_nor_rare_checks():
+    lines = _run([sys.executable], LAZY)
+    # CPython's character tables are in _cpython; MicroPython never loads it.
+    assert lines[0] == str(["httpcore_micro._compat", "httpcore_micro._connection",
+                            "httpcore_micro._cpython", "httpcore_micro._events",
+                            "httpcore_micro._parse", "httpcore_micro._write"])
+    assert lines[1:] == ["{'a': '1'} b'Not Found' True", "AttributeError"]
+
+
+def test_import_on_micropython_loads_neither_helpers_nor_cpython_tables():
+    import shutil
+
+    import pytest
+
+    if not shutil.which("micropython"):
+        pytest.skip("needs the micropython command")
+    lines = _run(["micropython"], LAZY)
+    assert lines[0] == str(["httpcore_micro._compat", "httpcore_micro._connection",
+                            "httpcore_micro._events", "httpcore_micro._parse",
+                            "httpcore_micro._write"])
+    assert lines[1:] == ["{'a': '1'} b'Not Found' True", "AttributeError"]
+
+
+def test_star_import_includes_the_lazy_helpers():
+    namespace = {}
+    exec("from httpcore_micro import *", namespace)
+    for name in ("ServerConnection", "split_target", "parse_form", "REASONS", "IDLE"):
+        assert name in namespace, name
+    assert not [name for name in namespace if name.startswith("_") and name != "__builtins__"]
