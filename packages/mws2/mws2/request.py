@@ -5,7 +5,7 @@ Headers are decoded once into a dict (lower-case names; repeated fields joined w
 connection before any handler runs, up to ``MaxRequestContentLength``.
 """
 
-from httpcore_micro import parse_basic_auth, parse_form, parse_query, parse_query_list, split_target
+from httpcore_micro import split_target
 
 from .compat import latin1, monotonic
 from .response import HttpResponse
@@ -114,6 +114,8 @@ class HttpRequest:
         """The name/value pairs of an ``application/x-www-form-urlencoded`` body."""
         if self.ContentType.lower() != "application/x-www-form-urlencoded" or not self._content:
             return {}
+        from httpcore_micro import parse_form  # loaded on first use, as the helpers below
+
         return parse_form(bytes(self._content))
 
     def GetPostedJSONObject(self):
@@ -227,12 +229,16 @@ class HttpRequest:
         """Every value of query argument ``name``, in order (``a=1&a=2`` -> ["1", "2"])."""
         if not self._queryString:
             return []
+        from httpcore_micro import parse_query_list
+
         return [value for key, value in parse_query_list(self._queryString) if key == name]
 
     def GetPostedFormValues(self, name):
         """Every value of field ``name`` of an urlencoded form (checkboxes, multi-selects)."""
         if self.ContentType.lower() != "application/x-www-form-urlencoded" or not self._content:
             return []
+        from httpcore_micro import parse_query_list
+
         return [value for key, value in parse_query_list(bytes(self._content)) if key == name]
 
     def GetCookie(self, name, default=None):
@@ -255,6 +261,8 @@ class HttpRequest:
         """True if the request carries Basic credentials equal to these (RFC 7617)."""
         _check_str(username, "username")
         _check_str(password, "password")
+        from httpcore_micro import parse_basic_auth
+
         creds = parse_basic_auth(self.Authorization)
         if not creds:
             return False
@@ -298,7 +306,12 @@ class HttpRequest:
     @property
     def QueryParams(self):
         if self._queryParams is None:
-            self._queryParams = parse_query(self._queryString) if self._queryString else {}
+            params = {}
+            if self._queryString:
+                from httpcore_micro import parse_query
+
+                params = parse_query(self._queryString)
+            self._queryParams = params
         return self._queryParams
 
     @property
