@@ -540,9 +540,10 @@ class _MemoryClient(_Client):
         _Client.__init__(self, driver)
         self.CliAddr = address
         self.IsSSL = is_ssl
-        self._inbox = b""  # sent by the server, not read by the test yet
+        self._inbox = bytearray()  # sent by the server, not read by the test yet
         self._parked = []  # onDataSent callbacks waiting for the test to read
         self._waker = None
+        self.abandoned = False  # the test side hung up
 
     # ---- the server's side ---------------------------------------------------------
 
@@ -624,6 +625,7 @@ class _MemoryClient(_Client):
 
     def abort(self):
         """The test side goes away (the server sees the peer close)."""
+        self.abandoned = True
         self._close(CLOSED_BY_PEER)
 
     async def read(self, deadline):
@@ -633,7 +635,7 @@ class _MemoryClient(_Client):
             if self._waker is None:
                 self._waker = Waker()
             await _wait(self._waker.wait(), deadline)
-        data, self._inbox = self._inbox, b""
+        data, self._inbox = bytes(self._inbox), bytearray()
         parked, self._parked = self._parked, []
         for callback, arg in parked:
             self._driver.soon(self._callback, callback, arg)
@@ -672,6 +674,7 @@ class _TestDriver(AioDriver):
         AioDriver.__init__(self, server)
         self.bound = server._bindAddr
         self._helper = None
+        self._tasks = []  # spawned by the server (handlers, streams, WebSocket tasks)
         if IS_MICROPYTHON:
             self._soon_flag = asyncio.Event()  # AioDriver.soon's, run by _run_soon
 
@@ -688,6 +691,17 @@ class _TestDriver(AioDriver):
             self._helper = asyncio.create_task(self._run_soon())
             if self._soon:
                 self._soon_flag.set()
+
+    def spawn(self, coro):
+        task = asyncio.create_task(coro)
+        self._tasks.append(task)
+        return task
+
+    def busy(self):
+        """Does the server still use it: an open connection, or a task it spawned that
+        has not ended (which would spawn or arm timers without a driver otherwise)?"""
+        self._tasks = [task for task in self._tasks if not task.done()]
+        return bool(self._clients or self._tasks)
 
     def release(self):
         self.running = False
@@ -810,7 +824,7 @@ class TestClient:
     def _end(self):
         self._calls -= 1
         driver = self._driver
-        if self._calls or driver._clients:
+        if self._calls or driver.busy():
             return
         driver.release()
         server = self.server
@@ -1295,6 +1309,9 @@ class TestStream(TestResponse):
     async def _next_piece(self, timeout):
         reader = self._reader
         pieces = reader.pieces
+        if self._pipe.abandoned:  # closed (or the client was): what is left is dropped
+            self._over = True
+            del pieces[:]
         if not pieces and not self._over:
             client = self._client
             deadline = client._deadline(self._timeout if timeout is None else timeout)

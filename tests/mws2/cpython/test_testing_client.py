@@ -1,0 +1,173 @@
+"""mws2.testing.TestClient on CPython: threads, files, back-pressure, logs, closing."""
+
+import logging
+import threading
+import time
+
+import pytest
+
+from mws2 import GET, MicroWebSrv2, MicroWebSrv2Exception, RegisterRoute
+from mws2.testing import TestClient, TestClientTimeout
+
+FINALLY = []
+SENT = []
+
+
+def _threaded_writer(mws, request):
+    writer = request.Response.ReturnStreamWriter(200)
+
+    def produce():
+        for i in range(3):
+            time.sleep(0.01)
+            writer.Write("piece %d\n" % i)
+        writer.Close()
+
+    threading.Thread(target=produce).start()
+
+
+def _endless(mws, request):
+    def pieces():
+        try:
+            while True:
+                FINALLY.append("made")
+                yield b"z" * 4096
+        finally:
+            FINALLY.append("finally")
+
+    request.Response.ReturnStream(200, pieces())
+
+
+def _watched(mws, request):
+    request.Response.OnSent = lambda mws, response: SENT.append(response.StatusCode)
+    request.Response.ReturnOk("watched")
+
+
+def _big(mws, request):
+    request.Response.ReturnOk(b"0123456789abcdef" * 65536)
+
+
+async def _async_boom(mws, request):
+    raise KeyError("async handler failed")
+
+
+for _handler, _path in (
+    (_threaded_writer, "/tcc/writer"),
+    (_endless, "/tcc/endless"),
+    (_watched, "/tcc/watched"),
+    (_big, "/tcc/big"),
+    (_async_boom, "/tcc/async-boom"),
+):
+    RegisterRoute(_handler, GET, _path)
+
+
+@pytest.fixture
+def client():
+    with TestClient(MicroWebSrv2()) as test_client:
+        yield test_client
+
+
+def test_an_answer_written_from_another_thread(client):
+    answer = client.get("/tcc/writer")
+    assert answer.body == b"piece 0\npiece 1\npiece 2\n"
+    assert answer.headers["transfer-encoding"] == "chunked"
+
+
+def test_on_sent_and_access_log_have_run_when_the_call_returns(client, caplog):
+    del SENT[:]
+    with caplog.at_level(logging.INFO, logger="mws2.access"):
+        assert client.get("/tcc/watched", headers={"User-Agent": "agent/1"}).text == "watched"
+    assert SENT == [200]
+    lines = [r.getMessage() for r in caplog.records if r.name == "mws2.access"]
+    assert len(lines) == 1 and lines[0].startswith("127.0.0.1 - - [")
+    assert '"GET /tcc/watched HTTP/1.1" 200 7 "-" "agent/1"' in lines[0]
+
+
+def test_big_answer_arrives_whole(client):
+    answer = client.get("/tcc/big")
+    assert answer.body == b"0123456789abcdef" * 65536
+    assert answer.headers["content-length"] == str(16 * 65536)
+
+
+def test_a_stream_not_read_is_held_back_then_closed(client):
+    del FINALLY[:]
+    with client.stream("GET", "/tcc/endless") as stream:
+        assert len(stream.read_chunk()) > 0
+        # Nobody reads: the server made only what a peer's buffers would hold.
+        assert len(FINALLY) * 4096 < 256 * 1024
+        stream.read_chunk()
+    assert FINALLY[-1] == "finally"  # hanging up closed the generator
+    assert not client.server.IsRunning
+
+
+def test_an_async_handler_exception_is_raised_with_its_traceback(client, caplog):
+    with pytest.raises(KeyError, match="async handler failed") as info:
+        client.get("/tcc/async-boom")
+    assert info.traceback[-1].name == "_async_boom"
+    quiet = TestClient(MicroWebSrv2(), raise_server_exceptions=False)
+    with caplog.at_level(logging.ERROR, logger="mws2"):
+        assert quiet.get("/tcc/async-boom").status == 500
+    errors = [r for r in caplog.records if r.name == "mws2" and r.levelno == logging.ERROR]
+    assert errors and errors[0].exc_info[0] is KeyError
+
+
+def test_static_files_ranges_and_validators(tmp_path):
+    (tmp_path / "index.html").write_text("<p>home</p>")
+    (tmp_path / "data.txt").write_bytes(b"0123456789")
+    server = MicroWebSrv2()
+    server.RootPath = str(tmp_path)
+    client = TestClient(server)
+    home = client.get("/")
+    assert home.text == "<p>home</p>" and home.headers["content-type"].startswith("text/html")
+    part = client.get("/data.txt", headers={"Range": "bytes=2-4"})
+    assert part.status == 206 and part.body == b"234"
+    assert part.headers["content-range"] == "bytes 2-4/10"
+    tag = client.get("/data.txt").headers["etag"]
+    assert client.get("/data.txt", headers={"If-None-Match": tag}).status == 304
+    server.RootPath = str(tmp_path / "missing")
+    with pytest.raises(MicroWebSrv2Exception, match="is not a folder"):
+        TestClient(server).get("/")
+
+
+def test_close_hangs_up_what_is_left_open():
+    module = MicroWebSrv2.LoadModule("WebSockets")
+    previous = module.OnWebSocketAccepted
+    closed = []
+
+    def accepted(mws, ws):
+        ws.OnClosed = lambda ws: closed.append("closed")
+
+    module.OnWebSocketAccepted = accepted
+    try:
+        server = MicroWebSrv2()
+        client = TestClient(server)
+        ws = client.websocket("/tcc/ws")
+        stream = client.stream("GET", "/tcc/endless")
+        assert server.IsRunning and len(server._all_connections()) == 2
+        client.close()
+        assert closed == ["closed"] and server._all_connections() == []
+        assert not server.IsRunning
+        assert ws.receive() is None and ws.close_code == 1006  # gone without a close frame
+        assert stream.read_chunk() == b"" and stream.closed
+    finally:
+        module.OnWebSocketAccepted = previous
+
+
+def test_websocket_receive_timeout_then_ping_answered():
+    module = MicroWebSrv2.LoadModule("WebSockets")
+    previous = module.OnWebSocketAccepted
+    pongs = []
+
+    def accepted(mws, ws):
+        ws.WaitFrameTimeoutSec = 1  # the server pings a silent client after a period
+        ws.OnTextMessage = lambda ws, msg: pongs.append(msg)
+
+    module.OnWebSocketAccepted = accepted
+    try:
+        with TestClient(MicroWebSrv2()).websocket("/tcc/ping") as ws:
+            with pytest.raises(TestClientTimeout):
+                ws.receive(timeout=2.5)  # pinged at 2 s: our pong keeps it open
+            assert not ws.closed
+            ws.send("still here")
+        assert pongs == ["still here"] and ws.close_code == 1000
+    finally:
+        module.OnWebSocketAccepted = previous
