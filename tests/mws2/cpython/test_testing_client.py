@@ -1,6 +1,10 @@
 """mws2.testing.TestClient on CPython: threads, files, back-pressure, logs, closing."""
 
 import logging
+import os
+import re
+import subprocess
+import sys
 import threading
 import time
 
@@ -171,3 +175,19 @@ def test_websocket_receive_timeout_then_ping_answered():
         assert pongs == ["still here"] and ws.close_code == 1000
     finally:
         module.OnWebSocketAccepted = previous
+
+
+def test_the_readme_example_runs(tmp_path):
+    packages = os.path.join(os.path.dirname(__file__), "..", "..", "..", "packages")
+    with open(os.path.join(packages, "mws2", "README.md"), encoding="utf-8") as handle:
+        readme = handle.read()
+    section = readme[readme.index("## Testing your application"):]
+    (tmp_path / "test_app.py").write_text(re.search(r"```python\n(.*?)```", section, re.S)[1])
+    paths = [os.path.join(packages, name) for name in sorted(os.listdir(packages))]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_app.py"],
+        cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "5 passed" in run.stdout
