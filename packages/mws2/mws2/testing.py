@@ -955,16 +955,22 @@ class TestClient:
         return await self._call(self._open_websocket, prepared, key, subprotocols, timeout)
 
     def close(self):
-        """Close the streams and WebSockets left open (their server sees the client go)."""
-        if self._driver._clients:
+        """Close what is left open: streams and WebSockets (their server sees the client
+        go), and the tasks the server spawned that still run (cancelled), so that
+        nothing of this test runs into the next."""
+        if self._driver.busy():
             self._run(self.close_async())
 
     async def close_async(self):
         self._begin()
         try:
-            for client in list(self._driver._clients.values()):
+            driver = self._driver
+            for client in list(driver._clients.values()):
                 client.abort()
-            await asyncio.sleep(0)  # what the server does about it runs now
+            for task in driver._tasks:
+                task.cancel()
+            for _turn in range(3):  # what the server does about it, and the cancellations
+                await asyncio.sleep(0)
         finally:
             self._end()
 
@@ -1014,71 +1020,19 @@ class TestClient:
 
     # ---- the exchanges -------------------------------------------------------------
 
-    def _connect(self):
-        pipe = _MemoryClient(self._driver, self.client_address, self.ssl)
-        self._driver.accepted(pipe)
-        return pipe
-
     def _deadline(self, timeout):
         return _Deadline(self.timeout if timeout is None else timeout)
 
     async def _exchange(self, prepared, timeout, streamed):
-        method, target, request, pieces = prepared
-        deadline = self._deadline(timeout)
-        pipe = self._connect()
+        exchange = _Exchange(self, prepared, self._deadline(timeout))
         try:
-            pipe.write(request)
-            if pieces is not None:
-                for piece in pieces:
-                    pipe.write(b"%x\r\n" % len(piece) + piece + b"\r\n")
-                pipe.write(b"0\r\n\r\n")
-            reader = _AnswerReader(method)
-            answer = await self._read_head(pipe, reader, deadline, method, target)
+            answer = await exchange.start()
             if streamed:
-                return TestStream(self, pipe, reader, answer, method, target, timeout)
-            while not reader.done:
-                await self._read_more(pipe, reader, deadline, method, target)
-            answer.body = b"".join(reader.take_pieces())
-            await self._hang_up(pipe, reader, deadline)
-            return answer
+                return TestStream(exchange, answer, timeout)
+            return await exchange.finish(answer)
         except BaseException:  # whatever stops the exchange, the connection goes too
-            pipe.abort()
+            exchange.pipe.abort()
             raise
-
-    async def _read_more(self, pipe, reader, deadline, method, target):
-        try:
-            data = await pipe.read(deadline)
-        except _Expired:
-            raise TestClientTimeout(
-                "%s %s: no complete answer within %s s" % (method, target, deadline.seconds)
-            ) from None
-        if data:
-            reader.feed(data)
-        else:
-            reader.feed_eof()
-
-    async def _read_head(self, pipe, reader, deadline, method, target):
-        while reader.answer is None:
-            await self._read_more(pipe, reader, deadline, method, target)
-        answer = reader.answer
-        self._keep_cookies(answer)
-        return answer
-
-    async def _hang_up(self, pipe, reader, deadline):
-        """The answer is whole: shut our side, then the server closes. Anything it sends
-        before that is an error (one request, one answer)."""
-        if pipe.closed:
-            reader.feed(await pipe.read(deadline))
-            return
-        pipe.write_eof()
-        try:
-            while True:
-                data = await pipe.read(deadline)
-                if not data:
-                    return
-                reader.feed(data)
-        except _Expired:
-            pipe.abort()  # the answer was read; the server not closing is not the test's
 
     def _keep_cookies(self, answer):
         for value in answer.headers.get_all("set-cookie"):
@@ -1095,28 +1049,82 @@ class TestClient:
     async def _open_websocket(self, prepared, key, subprotocols, timeout):
         from wsframe import CLIENT, Connection, HandshakeError, verify_server_handshake
 
-        method, target, request, _pieces = prepared
-        deadline = self._deadline(timeout)
-        pipe = self._connect()
+        exchange = _Exchange(self, prepared, self._deadline(timeout))
         try:
-            pipe.write(request)
-            reader = _AnswerReader(method)
-            answer = await self._read_head(pipe, reader, deadline, method, target)
+            answer = await exchange.start()
             if answer.status != 101:
-                while not reader.done:
-                    await self._read_more(pipe, reader, deadline, method, target)
-                answer.body = b"".join(reader.take_pieces())
-                await self._hang_up(pipe, reader, deadline)
-                raise WebSocketRejected(answer)
+                raise WebSocketRejected(await exchange.finish(answer))
             try:
                 chosen = verify_server_handshake(key, 101, answer.headers.items(), subprotocols)
             except HandshakeError as exc:
                 raise InvalidResponse("WebSocket handshake: %s" % exc) from None
         except BaseException:  # whatever stops the handshake, the connection goes too
-            pipe.abort()
+            exchange.pipe.abort()
             raise
-        ws = Connection(CLIENT, max_message=None, trailing_data=reader.take_rest())
-        return WebSocketSession(self, pipe, ws, answer, chosen, timeout)
+        ws = Connection(CLIENT, max_message=None, trailing_data=exchange.reader.take_rest())
+        return WebSocketSession(self, exchange.pipe, ws, answer, chosen, timeout)
+
+
+class _Exchange:
+    """One request on a connection of its own, and its answer as the client reads it."""
+
+    def __init__(self, client, prepared, deadline):
+        self.client = client
+        self.method, self.target, self._request, self._pieces = prepared
+        self.deadline = deadline
+        self.reader = _AnswerReader(self.method)
+        self.pipe = pipe = _MemoryClient(client._driver, client.client_address, client.ssl)
+        client._driver.accepted(pipe)
+
+    async def start(self):
+        """Send the request; return the answer once its head is read."""
+        pipe = self.pipe
+        pipe.write(self._request)
+        if self._pieces is not None:
+            for piece in self._pieces:
+                pipe.write(b"%x\r\n" % len(piece) + piece + b"\r\n")
+            pipe.write(b"0\r\n\r\n")
+        reader = self.reader
+        while reader.answer is None:
+            await self.read_more()
+        self.client._keep_cookies(reader.answer)
+        return reader.answer
+
+    async def read_more(self):
+        try:
+            data = await self.pipe.read(self.deadline)
+        except _Expired:
+            raise TestClientTimeout("%s %s: no complete answer within %s s" % (
+                self.method, self.target, self.deadline.seconds)) from None
+        if data:
+            self.reader.feed(data)
+        else:
+            self.reader.feed_eof()
+
+    async def finish(self, answer):
+        """Read the rest of the body into ``answer``, then hang up."""
+        while not self.reader.done:
+            await self.read_more()
+        answer.body += b"".join(self.reader.take_pieces())
+        await self.hang_up()
+        return answer
+
+    async def hang_up(self):
+        """The answer is whole: shut our side, then the server closes. Anything it sends
+        before that is an error (one request, one answer)."""
+        pipe = self.pipe
+        if pipe.closed:
+            self.reader.feed(await pipe.read(self.deadline))
+            return
+        pipe.write_eof()
+        try:
+            while True:
+                data = await pipe.read(self.deadline)
+                if not data:
+                    return
+                self.reader.feed(data)
+        except _Expired:
+            pipe.abort()  # the answer was read; the server not closing is not the test's
 
 
 def _expired(attributes):
@@ -1288,40 +1296,37 @@ class TestStream(TestResponse):
 
     __test__ = False  # not a test class for pytest
 
-    def __init__(self, client, pipe, reader, answer, method, target, timeout):
+    def __init__(self, exchange, answer, timeout):
         TestResponse.__init__(self, answer.status, answer.reason, answer.http_version,
                               answer.headers)
         self.interim = answer.interim
-        self._client = client
-        self._pipe = pipe
-        self._reader = reader
-        self._method = method
-        self._target = target
+        self._exchange = exchange
+        self._client = exchange.client
         self._timeout = timeout
         self._events = _EventParser()
         self._over = False  # the body ended (or the stream was closed)
-        reader.answer = self  # trailers land here
+        exchange.reader.answer = self  # trailers land here
 
     @property
     def closed(self):
         return self._over
 
     async def _next_piece(self, timeout):
-        reader = self._reader
+        exchange = self._exchange
+        reader = exchange.reader
         pieces = reader.pieces
-        if self._pipe.abandoned:  # closed (or the client was): what is left is dropped
+        if exchange.pipe.abandoned:  # closed (or the client was): what is left is dropped
             self._over = True
             del pieces[:]
         if not pieces and not self._over:
-            client = self._client
-            deadline = client._deadline(self._timeout if timeout is None else timeout)
+            exchange.deadline = self._client._deadline(
+                self._timeout if timeout is None else timeout)
             while not pieces and not reader.done:
-                await client._read_more(self._pipe, reader, deadline, self._method,
-                                        self._target)
+                await exchange.read_more()
             if not pieces:
                 self._over = True
                 self._events.feed_eof()
-                await client._hang_up(self._pipe, reader, deadline)
+                await exchange.hang_up()
         if not pieces:
             return b""
         piece = pieces.pop(0)
@@ -1339,7 +1344,7 @@ class TestStream(TestResponse):
     async def _close(self):
         if not self._over:
             self._over = True
-            self._pipe.abort()
+            self._exchange.pipe.abort()
             await asyncio.sleep(0)
 
     # ---- plain calls ---------------------------------------------------------------

@@ -1,5 +1,6 @@
 """mws2.testing.TestClient on CPython: threads, files, back-pressure, logs, closing."""
 
+import asyncio
 import logging
 import os
 import re
@@ -13,20 +14,22 @@ import pytest
 from mws2 import GET, MicroWebSrv2, MicroWebSrv2Exception, RegisterRoute
 from mws2.testing import TestClient, TestClientTimeout
 
+CANCELLED = []
 FINALLY = []
 SENT = []
 
 
 def _threaded_writer(mws, request):
+    # Every write reaches the in-memory connection from a thread that is not the loop's.
     writer = request.Response.ReturnStreamWriter(200)
+    threading.Thread(target=_write_lines, args=(writer,), name="writer-thread").start()
 
-    def produce():
-        for i in range(3):
-            time.sleep(0.01)
-            writer.Write("piece %d\n" % i)
-        writer.Close()
 
-    threading.Thread(target=produce).start()
+def _write_lines(writer):
+    for line in ("from %s\n" % threading.current_thread().name, "second\n", "third\n"):
+        time.sleep(0.01)
+        writer.Write(line)
+    writer.Close()
 
 
 def _endless(mws, request):
@@ -50,6 +53,14 @@ def _big(mws, request):
     request.Response.ReturnOk(b"0123456789abcdef" * 65536)
 
 
+async def _forever(mws, request):
+    try:
+        await asyncio.sleep(3600)
+    except asyncio.CancelledError:
+        CANCELLED.append("cancelled")
+        raise
+
+
 async def _async_boom(mws, request):
     raise KeyError("async handler failed")
 
@@ -60,6 +71,7 @@ for _handler, _path in (
     (_watched, "/tcc/watched"),
     (_big, "/tcc/big"),
     (_async_boom, "/tcc/async-boom"),
+    (_forever, "/tcc/forever"),
 ):
     RegisterRoute(_handler, GET, _path)
 
@@ -72,7 +84,7 @@ def client():
 
 def test_an_answer_written_from_another_thread(client):
     answer = client.get("/tcc/writer")
-    assert answer.body == b"piece 0\npiece 1\npiece 2\n"
+    assert answer.body == b"from writer-thread\nsecond\nthird\n"
     assert answer.headers["transfer-encoding"] == "chunked"
 
 
@@ -130,6 +142,16 @@ def test_static_files_ranges_and_validators(tmp_path):
     server.RootPath = str(tmp_path / "missing")
     with pytest.raises(MicroWebSrv2Exception, match="is not a folder"):
         TestClient(server).get("/")
+
+
+def test_close_cancels_a_handler_still_running():
+    server = MicroWebSrv2()
+    client = TestClient(server)
+    with pytest.raises(TestClientTimeout):
+        client.get("/tcc/forever", timeout=0.05)
+    assert server.IsRunning  # its handler still runs
+    client.close()
+    assert not server.IsRunning and CANCELLED == ["cancelled"]
 
 
 def test_close_hangs_up_what_is_left_open():
