@@ -174,6 +174,8 @@ def test_bodies_data_json_form_and_files():
     assert b'name="upload"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nfile body' in body
     assert b'name="raw"; filename="raw"\r\n' in body
     assert client.request("PURGE", "/tc/cache").text == "PURGE"
+    waited = client.post("/tc/echo", data=b"abc", headers={"Expect": "100-continue"})
+    assert waited.body == b"abc" and [a.status for a in waited.interim] == [100]
     raises(ValueError, client.post, "/tc/echo", data=b"x", json=1)
     raises(ValueError, client.get, "no-slash")
 
@@ -342,6 +344,23 @@ def test_websocket_echo_with_callbacks():
         assert ws.closed and ws.close_code == 1000 and CLOSED == ["echo"]
         assert not server.IsRunning
         raises(TestClientError, ws.send, "late")
+
+    _with_websockets(test)
+
+
+def test_websocket_subprotocol_chosen_by_the_server():
+    def test(module):
+        previous = module.OnWebSocketProtocol
+        module.OnWebSocketProtocol = lambda mws, offered: "json" if "json" in offered else None
+        try:
+            client = TestClient(_quiet())
+            with client.websocket("/tc/ws/echo", subprotocols=["chat", "json"]) as ws:
+                assert ws.subprotocol == "json"
+                assert ws.response.headers["sec-websocket-protocol"] == "json"
+            with client.websocket("/tc/ws/echo", subprotocols=["chat"]) as ws:
+                assert ws.subprotocol is None
+        finally:
+            module.OnWebSocketProtocol = previous
 
     _with_websockets(test)
 

@@ -754,7 +754,7 @@ class TestClient:
     """Requests and WebSocket sessions against ``server`` (a ``MicroWebSrv2``; a new one
     with the default settings if None), in memory (see the module's documentation).
 
-    ``headers``: sent with every request (dict or (name, value) pairs); ``cookies``: the
+    ``headers``: sent with every request (``client.headers``, a dict); ``cookies``: the
     initial jar (``client.cookies``, a dict: Set-Cookie answers update it, Max-Age=0 or a
     past Expires removes; Path, Domain and Secure are not looked at); ``host``: the Host
     field; ``client_address``: what ``request.UserAddress`` gives; ``ssl``: what
@@ -777,7 +777,7 @@ class TestClient:
         elif not isinstance(server, MicroWebSrv2):
             raise TypeError('"server" must be a MicroWebSrv2 instance')
         self.server = server
-        self.headers = _pairs(headers, "headers")
+        self.headers = dict(_pairs(headers, "headers"))
         self.cookies = dict(cookies or {})
         self.host = host
         self.client_address = client_address
@@ -997,7 +997,7 @@ class TestClient:
         target = _target(path, query)
         content_type, body, pieces = _body(data, json_value, form, files)
         fields = [("Host", self.host), ("User-Agent", USER_AGENT)]
-        _override(fields, self.headers)
+        _override(fields, _pairs(self.headers, "headers"))
         _override(fields, _pairs(headers, "headers"))
         jar = dict(self.cookies)
         jar.update(cookies or {})
