@@ -313,7 +313,21 @@ def _ws_boom(mws, ws):
     raise ValueError("not today")
 
 
-WS_ROUTES = {"/tc/ws/echo": _ws_echo, "/tc/ws/async": _ws_async, "/tc/ws/boom": _ws_boom}
+CHAT = []  # the open WebSockets of /tc/ws/chat
+
+
+def _ws_chat(mws, ws):
+    def broadcast(ws, message):
+        for member in CHAT:
+            member.SendTextMessage(message)
+
+    CHAT.append(ws)
+    ws.OnTextMessage = broadcast
+    ws.OnClosed = CHAT.remove
+
+
+WS_ROUTES = {"/tc/ws/echo": _ws_echo, "/tc/ws/async": _ws_async, "/tc/ws/boom": _ws_boom,
+             "/tc/ws/chat": _ws_chat}
 
 
 def _with_websockets(test):
@@ -383,6 +397,28 @@ def test_websocket_async_api_and_server_close():
             return got, ws.close_code
 
         assert asyncio.run(main()) == (["xx", "yy"], 1000)
+
+    _with_websockets(test)
+
+
+def test_many_connections_of_one_client_at_once():
+    def test(module):
+        client = TestClient(_quiet())
+        first, second = client.websocket("/tc/ws/chat"), client.websocket("/tc/ws/chat")
+        first.send("hello all")
+        assert first.receive() == "hello all" and second.receive() == "hello all"
+        assert client.get("/tc/async").text == "later"  # requests meanwhile
+        first.close()
+        assert len(CHAT) == 1
+        second.close()
+        assert CHAT == [] and not client.server.IsRunning
+
+        async def main():
+            calls = [client.get_async("/tc/hello", query={"n": n}) for n in "123"]
+            answers = await asyncio.gather(*calls)
+            return [answer.json()["query"]["n"] for answer in answers]
+
+        assert asyncio.run(main()) == ["1", "2", "3"]
 
     _with_websockets(test)
 

@@ -30,8 +30,9 @@ calls: a timer of the server fires while a later call waits.
 Connections: one per request, closed once the answer is read (as a client that sends
 one request and hangs up: the server's OnSent and access log have run when the call
 returns). A stream (``stream``) or a WebSocket session keeps its connection until it is
-closed. The server counts as running only while the client uses it, so its settings may
-be changed between requests.
+closed. The server counts as running only while the client uses it (a call, an open
+stream or WebSocket, a task the server spawned that still runs), so its settings may be
+changed between requests.
 
 Names follow the test clients of Python web frameworks (snake_case: ``get``, ``status``,
 ``json()``), not the PascalCase of the MicroWebSrv2 API they test: a test reads like any
