@@ -746,9 +746,27 @@ def _sync_loop():
     shared by every test client (never one per client left for the collector)."""
     if IS_MICROPYTHON:
         return asyncio.get_event_loop()
+    if not _SHARED_LOOP:
+        import atexit
+
+        atexit.register(_close_shared_loop)
     if not _SHARED_LOOP or _SHARED_LOOP[0].is_closed():
         _SHARED_LOOP[:] = [asyncio.new_event_loop()]
     return _SHARED_LOOP[0]
+
+
+def _close_shared_loop():
+    """At exit: what a test left running is cancelled, and the loop closed (not left to
+    the collector, which warns about an unclosed loop)."""
+    loop = _SHARED_LOOP[0]
+    if loop.is_closed():
+        return
+    tasks = asyncio.all_tasks(loop)
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+    loop.close()
 
 
 class TestClient:
