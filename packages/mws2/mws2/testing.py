@@ -277,10 +277,8 @@ class _AnswerReader:
         return self._state == _DONE
 
     def feed(self, data):
-        if self._state == _DONE:
-            self._buf += data
-        else:
-            self._buf += data
+        self._buf += data
+        if self._state != _DONE:
             self._parse()
         if self._state == _DONE and self._buf and self.answer.status != 101:
             raise InvalidResponse("bytes after the end of the answer: %r" % self._buf[:80])
