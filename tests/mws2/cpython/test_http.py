@@ -4,6 +4,7 @@ Every raw exchange is parsed by h11 (mws2_harness.parse), so each answer checked
 is also proven to be well-formed HTTP/1.1.
 """
 
+import base64
 import io
 import json
 import threading
@@ -36,6 +37,7 @@ from mws2 import (
     RegisterRoute,
     WebRoute,
 )
+from mws2.testing import TestClient
 
 SENT = []
 BLOCKER = threading.Event()
@@ -273,12 +275,28 @@ def server(www, request):
         yield mws
 
 
-def test_route_arguments_accept_dots_hyphens_hex_and_convert_integers(server):
-    got = requests.get(url(server, "/itest/args/42/x/my-file.v2")).json()
+@pytest.fixture
+def client(www):
+    """In memory (mws2.testing), for the tests of routing and answers: they need no
+    socket, and the connection core they go through is the same in every mode."""
+    mws = MicroWebSrv2()
+    mws.RootPath = str(www)
+    mws.OnLogging = LogCapture()
+    with TestClient(mws) as test_client:
+        yield test_client
+
+
+def _basic(user, password):
+    return {"Authorization": "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode())
+            .decode()}
+
+
+def test_route_arguments_accept_dots_hyphens_hex_and_convert_integers(client):
+    got = client.get("/itest/args/42/x/my-file.v2").json()
     assert got == {"args": {"id": 42, "name": "my-file.v2"}, "types": ["int", "str"]}
-    got = requests.get(url(server, "/itest/args/0x1F/x/DeadBeef")).json()
+    got = client.get("/itest/args/0x1F/x/DeadBeef").json()
     assert got["args"] == {"id": "0x1F", "name": "DeadBeef"}
-    assert requests.get(url(server, "/itest/args/1/x")).status_code == 404
+    assert client.get("/itest/args/1/x").status == 404
     assert PathFromRoute("itest-args", {"id": 7, "name": "a.b"}) == "/itest/args/7/x/a.b"
 
 
@@ -354,30 +372,29 @@ def test_chunked_request_body_is_read_before_the_handler(server):
     assert r.content == b"abcdef"
 
 
-def test_methods_and_405(server):
+def test_methods_and_405(client):
     for method in ("PUT", "DELETE", "PATCH"):
-        r = requests.request(method, url(server, "/itest/methods"))
-        assert r.status_code == 200 and r.text == "method " + method
-    r = requests.post(url(server, "/itest/methods"))
-    assert r.status_code == 405
+        r = client.request(method, "/itest/methods")
+        assert r.status == 200 and r.text == "method " + method
+    r = client.post("/itest/methods")
+    assert r.status == 405
     assert set(r.headers["Allow"].split(", ")) == {"PUT", "DELETE", "PATCH"}
-    assert requests.options(url(server, "/itest/options-route")).text == "method OPTIONS"
+    assert client.options("/itest/options-route").text == "method OPTIONS"
 
 
-def test_unknown_method_is_501_and_a_routed_custom_method_is_served(server):
+def test_unknown_method_is_501_and_a_routed_custom_method_is_served(client):
     # RFC 9110 section 9.1: 501 for a method the server does not implement at all.
-    assert requests.request("FOO", url(server, "/itest/methods")).status_code == 501
-    assert requests.request("FOO", url(server, "/")).status_code == 501
+    assert client.request("FOO", "/itest/methods").status == 501
+    assert client.request("FOO", "/").status == 501
     # A method some route registered is implemented: 405 elsewhere, served on its route.
-    assert requests.request("PROPFIND", url(server, "/itest/propfind")).text == "dav"
-    assert requests.request("PROPFIND", url(server, "/itest/methods")).status_code == 405
+    assert client.request("PROPFIND", "/itest/propfind").text == "dav"
+    assert client.request("PROPFIND", "/itest/methods").status == 405
 
 
-def test_cookies_set_many_and_read_back_and_repeated_query_values(server):
-    session = requests.Session()
-    session.cookies.set("note", "caf%C3%A9%3B%20%22x%22%2C%20y")
-    session.cookies.set("plain", "p1")
-    answer = session.get(url(server, "/itest/cookies?a=1&b=2&a=3"))
+def test_cookies_set_many_and_read_back_and_repeated_query_values(client):
+    client.cookies["note"] = "caf%C3%A9%3B%20%22x%22%2C%20y"
+    client.cookies["plain"] = "p1"
+    answer = client.get("/itest/cookies?a=1&b=2&a=3")
     assert answer.json() == {
         "a": ["1", "3"],
         "missing": [],
@@ -386,7 +403,7 @@ def test_cookies_set_many_and_read_back_and_repeated_query_values(server):
         "plain": "p1",
         "none": "default",
     }
-    fields = answer.raw.headers.getlist("Set-Cookie")
+    fields = answer.headers.get_all("Set-Cookie")
     assert fields == [
         "session=abc123; Max-Age=3600; Path=/; Secure; HttpOnly; SameSite=Lax",
         "note=caf%C3%A9%3B%20%22x%22%2C%20y; Expires=Thu, 01 Jan 1970 00:00:00 GMT; "
@@ -427,17 +444,17 @@ def test_handler_without_answer_gets_501(server):
     assert "No response was sent" in server.test_log.text(MicroWebSrv2.WARNING)
 
 
-def test_return_content_types(server):
-    r = requests.get(url(server, "/itest/text"))
+def test_return_content_types(client):
+    r = client.get("/itest/text")
     assert r.headers["Content-Type"] == "text/html; charset=UTF-8" and r.text == "héllo"
     assert r.headers["Cache-Control"] == "no-cache, no-store, must-revalidate"
-    r = requests.get(url(server, "/itest/bytes"))
-    assert r.headers["Content-Type"] == "application/octet-stream" and r.content == b"\x00\x01\x02"
+    r = client.get("/itest/bytes")
+    assert r.headers["Content-Type"] == "application/octet-stream" and r.body == b"\x00\x01\x02"
 
 
-def test_redirect(server):
-    r = requests.get(url(server, "/itest/redirect"), allow_redirects=False)
-    assert r.status_code == 307 and r.headers["Location"] == "/itest/text"
+def test_redirect(client):
+    r = client.get("/itest/redirect")
+    assert r.status == 307 and r.headers["Location"] == "/itest/text"
 
 
 @pytest.mark.parametrize(
@@ -455,11 +472,8 @@ def test_redirect(server):
         ("ReturnOk", 200),
     ],
 )
-def test_named_status_helpers(server, name, code):
-    data = exchange(
-        server, request_bytes("GET", "/itest/status/" + name, [("Connection", "close")])
-    )
-    answer = parse_one(data)
+def test_named_status_helpers(client, name, code):
+    answer = client.get("/itest/status/" + name, headers={"Connection": "close"})
     assert answer.status == code
     if code == 304:
         assert answer.body == b""
@@ -467,16 +481,16 @@ def test_named_status_helpers(server, name, code):
         assert str(code).encode() in answer.body  # the small status page
 
 
-def test_authentication(server):
-    r = requests.get(url(server, "/itest/unauthorized"))
-    assert r.status_code == 401 and r.headers["WWW-Authenticate"] == 'Digest realm="my \\"realm\\""'
-    r = requests.get(url(server, "/itest/basic"))
-    assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Basic")
-    assert requests.get(url(server, "/itest/basic"), auth=("alice", "wrong")).status_code == 401
-    assert requests.get(url(server, "/itest/basic"), auth=("alice", "s3cret")).text == "welcome"
-    r = requests.get(url(server, "/itest/bearer"))
-    assert r.status_code == 401 and r.headers["WWW-Authenticate"] == "Bearer"
-    r = requests.get(url(server, "/itest/bearer"), headers={"Authorization": "Bearer tok-123"})
+def test_authentication(client):
+    r = client.get("/itest/unauthorized")
+    assert r.status == 401 and r.headers["WWW-Authenticate"] == 'Digest realm="my \\"realm\\""'
+    r = client.get("/itest/basic")
+    assert r.status == 401 and r.headers["WWW-Authenticate"].startswith("Basic")
+    assert client.get("/itest/basic", headers=_basic("alice", "wrong")).status == 401
+    assert client.get("/itest/basic", headers=_basic("alice", "s3cret")).text == "welcome"
+    r = client.get("/itest/bearer")
+    assert r.status == 401 and r.headers["WWW-Authenticate"] == "Bearer"
+    r = client.get("/itest/bearer", headers={"Authorization": "Bearer tok-123"})
     assert r.text == "welcome"
 
 

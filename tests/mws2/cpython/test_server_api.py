@@ -11,6 +11,7 @@ from mws2_harness import LOOPBACK, LogCapture, connect, make_cert, running, url,
 import mws2
 from mws2 import GET, MicroWebSrv2, RegisterRoute, XAsyncSocketsPool
 from mws2.server import MicroWebSrv2Exception
+from mws2.testing import TestClient
 
 
 def _hello(mws, request):
@@ -210,22 +211,21 @@ def test_failing_on_logging_falls_back():
 
 
 def test_cors_allow_all_origins_and_preflight():
-    def configure(mws):
-        mws.AllowAllOrigins = True
-
-    with running(configure=configure) as mws:
-        r = requests.get(url(mws, "/api-test/hello"), headers={"Origin": "http://a.example"})
+    mws = MicroWebSrv2()
+    mws.AllowAllOrigins = True
+    with TestClient(mws) as client:  # answers only: no socket needed
+        r = client.get("/api-test/hello", headers={"Origin": "http://a.example"})
         assert r.headers["Access-Control-Allow-Origin"] == "*"
         mws.CORSAllowAll = True
-        r = requests.options(
-            url(mws, "/api-test/hello"),
+        r = client.options(
+            "/api-test/hello",
             headers={
                 "Origin": "http://a.example",
                 "Access-Control-Request-Method": "PUT",
                 "Access-Control-Request-Headers": "X-Token, Content-Type",
             },
         )
-        assert r.status_code == 204
+        assert r.status == 204
         assert r.headers["Access-Control-Allow-Origin"] == "http://a.example"
         assert r.headers["Access-Control-Allow-Methods"] == "PUT"
         assert r.headers["Access-Control-Allow-Headers"] == "X-Token, Content-Type"
