@@ -42,7 +42,7 @@ other Python test. Runs on CPython and on MicroPython (the unix port).
 import asyncio
 import json as _json
 
-from .aio import CLOSED_BY_HOST, CLOSED_BY_PEER, AioDriver, _Client
+from .aio import CLOSED_BY_HOST, CLOSED_BY_PEER, AioDriver, Client
 from .compat import IS_MICROPYTHON, latin1, monotonic, thread_id
 from .cookies import _TCHAR
 from .server import MicroWebSrv2, MicroWebSrv2Exception
@@ -529,14 +529,14 @@ def _line_end(buf, start):
 # ---- the in-memory connection ----------------------------------------------------------
 
 
-class _MemoryClient(_Client):
+class _MemoryClient(Client):
     """One connection with no socket. The server's side is XAsyncTCPClient's API (with
     the receive logic of aio's clients: bytes held while nobody receives, UnreadData,
     the peer's end); the test's side writes request bytes and reads what came back.
     Bytes reach the server from the loop (``soon``), never inside the test's call."""
 
     def __init__(self, driver, address, is_ssl):
-        _Client.__init__(self, driver)
+        Client.__init__(self, driver)
         self.CliAddr = address
         self.IsSSL = is_ssl
         self._inbox = bytearray()  # sent by the server, not read by the test yet
@@ -547,7 +547,7 @@ class _MemoryClient(_Client):
     # ---- the server's side ---------------------------------------------------------
 
     def _pause(self):
-        pass  # no socket to stop reading: aio._Client holds what arrives meanwhile
+        pass  # no socket to stop reading: aio.Client holds what arrives meanwhile
 
     def _resume(self):
         pass
