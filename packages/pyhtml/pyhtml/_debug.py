@@ -1,0 +1,130 @@
+"""What pyhtml needs only when something went wrong, or to compile (loaded on demand).
+
+Both runtimes give a template error its line through the exception's traceback: CPython
+as ``__traceback__`` objects, MicroPython only as the text ``sys.print_exception``
+writes, so that text is read back here. Every piece of a template's Python is compiled
+with the template's name as file name and its template line numbers (see _compile), so
+the deepest frame with that name is the template line.
+"""
+
+from . import TemplateError, html_escape
+
+try:
+    from sys import print_exception as _print_exception
+except ImportError:  # CPython
+    _print_exception = None
+
+
+def runtime_error(template, exc, item):
+    """``exc``, raised while running ``template``'s program ``item``, as a TemplateError."""
+    line = None
+    for filename, number in traceback_frames(exc):
+        if filename == template.name:
+            line = number
+    if line is None and type(item) is tuple and item[0] in ("loop", "for", "next", "include"):
+        line = item[-1]  # raised by the loop or the include itself, not by template code
+    message = "%s: %s" % (type(exc).__name__, exc)
+    error = TemplateError(template.name, line, message, source_line(template, line), exc)
+    error.__cause__ = exc  # set, not ``raise from``: MicroPython warns on chaining
+    return error
+
+
+def source_line(template, line):
+    """Text of ``template``'s ``line`` (kept source, or the file as it reads now)."""
+    if line is None:
+        return None
+    if template._source is not None:
+        return line_text(template._source, line)
+    if template.loader is not None:
+        try:
+            return line_text(template.loader.read(template.name), line)
+        except OSError:
+            return None
+    return None
+
+
+def line_text(source, line):
+    """Text of 1-based ``line`` of ``source`` (``None`` if out of range)."""
+    if line is None or line < 1:
+        return None
+    rows = source.split("\n")
+    if line > len(rows):
+        return None
+    return rows[line - 1].rstrip("\r")
+
+
+def error_html(error):
+    """``TemplateError.html()``: an escaped HTML snippet (file, line, message, source line)."""
+    parts = [
+        '<div class="pyhtml-error">',
+        "<h2>Template error</h2>",
+        "<p><b>%s</b>" % html_escape(error.name),
+    ]
+    if error.line is not None:
+        parts.append(", line %d" % error.line)
+    parts.append("</p><pre>%s</pre>" % html_escape(error.message))
+    if error.source_line is not None:
+        parts.append(
+            "<pre>%4d | %s</pre>" % (error.line, html_escape(error.source_line.rstrip()))
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def traceback_frames(exc):
+    """``[(filename, line), ...]`` of ``exc``'s traceback, outermost first."""
+    tb = getattr(exc, "__traceback__", None)
+    if tb is not None:
+        frames = []
+        while tb is not None:
+            frames.append((tb.tb_frame.f_code.co_filename, tb.tb_lineno))
+            tb = tb.tb_next
+        return frames
+    if _print_exception is None:
+        return []
+    return _frames_from_text(_exception_text(exc))
+
+
+def _exception_text(exc):
+    import io  # in-memory only
+
+    buffer = io.StringIO()
+    _print_exception(exc, buffer)
+    return buffer.getvalue()
+
+
+def _frames_from_text(text):
+    frames = []
+    for row in text.split("\n"):
+        start = row.find('File "')
+        cut = row.rfind('", line ')
+        if start < 0 or cut < start:
+            continue
+        digits = row[cut + 8 :]
+        end = 0
+        while end < len(digits) and "0" <= digits[end] <= "9":
+            end += 1
+        if end:
+            frames.append((row[start + 6 : cut], int(digits[:end])))
+    return frames
+
+
+# ---- compile errors ----------------------------------------------------------------------
+
+
+def syntax_error_line(exc, filename):
+    """The 1-based line a ``SyntaxError`` from ``compile(..., filename)`` points at."""
+    line = getattr(exc, "lineno", None)
+    if isinstance(line, int):
+        return line
+    for name, number in reversed(traceback_frames(exc)):
+        if name == filename:
+            return number
+    return None
+
+
+def syntax_error_message(exc):
+    message = getattr(exc, "msg", None)
+    if message is None:
+        message = exc.args[0] if exc.args else type(exc).__name__
+    return "%s: %s" % (type(exc).__name__, message)
