@@ -29,6 +29,8 @@ newlines so that its line numbers are template lines: an error names its templat
 from the traceback alone (also inside functions a py block defines).
 """
 
+import gc
+
 from . import TemplateError
 from ._debug import line_text, syntax_error_line, syntax_error_message
 
@@ -76,6 +78,12 @@ def exec_rebinds_code_globals():
 
 
 EXEC_REBINDS_CODE_GLOBALS = exec_rebinds_code_globals()
+# MicroPython (the runtime with gc.mem_alloc): collect before each compile(). Each
+# compile leaves its parse tree behind; collected only when the heap runs out, that
+# garbage is freed between the code objects kept, and the free heap ends up in pieces
+# too small for the next compile: measured, a page of 40 small tags then needs 5 times
+# its size free instead of twice (bench/template.py).
+COLLECT = hasattr(gc, "mem_alloc")
 
 
 class _Compiler:
@@ -199,8 +207,9 @@ class _Compiler:
         starts = [block[2] + 1] + [index + 1 for index in block[4]]
         if not block[5]:
             starts.append(end)
-        rows = ["("]
-        at = 1
+        first = block[3][0][1]
+        rows = []
+        at = first
         for number, (condition, line) in enumerate(block[3]):
             rows.append("\n" * max(0, line - at) + "%d if (" % number + condition)
             at = line + condition.count("\n")
@@ -208,8 +217,8 @@ class _Compiler:
                 rows.append("\n")
                 at += 1
             rows.append(") else ")
-        rows.append("%d)" % len(block[3]))
-        program[block[2]] = ("if", self.compile("".join(rows), "eval"), tuple(starts))
+        rows.append(str(len(block[3])))
+        program[block[2]] = ("if", self.piece("".join(rows), first, "eval"), tuple(starts))
 
     def for_tag(self, rest, line, rest_line):
         parts = split_for(rest)
@@ -245,24 +254,23 @@ class _Compiler:
         values, ``_ph_a`` to the output's ``extend``).
         """
         start, target, target_line = block[2], block[3], block[4]
-        rows = ["\n" * (target_line - 1), "for ", target, " in _ph_it: "]
+        rows = ["for ", target, " in _ph_it: "]
         if self.group:
             rows.append("_ph_a(")
             self.group_source(rows, target_line + target.count("\n"))
             rows.append(")")
         else:
             rows.append("pass")
-        rows.append("\n")
         self.group = []
         self.group_size = 0
-        code = self.compile("".join(rows), "exec")
+        code = self.piece("".join(rows), target_line, "exec")
         self.program[start] = ("loop", self.program[start][1], code, block[1])
 
     def assignment(self, target, line):
         """What ``"next"`` assigns: a name, or code assigning ``_ph_v`` to the target."""
         if target_names(target) == [target]:
             return target
-        return self.compile("\n" * (line - 1) + target + " = _ph_v\n", "exec")
+        return self.piece(target + " = _ph_v", line, "exec")
 
     def code_block(self, word, line, start, code_line):
         """``{{ py }}`` or ``{{ pyend }}``: raw code up to the next ``{{ end }}``."""
@@ -278,7 +286,11 @@ class _Compiler:
             search = open_at + 2
         if word == "pyend" and self.blocks:
             raise self.error(line, "{{ pyend }} must be outside if/for blocks")
-        code = self.code(dedent(source[start:open_at]), code_line)
+        code = dedent(source[start:open_at])
+        for global_name in declared_globals(code):
+            if global_name not in self.global_names:
+                self.global_names.append(global_name)
+        code = self.piece(code, code_line, "exec")
         if word == "py":
             self.flush()
             self.program.append(("py", code))
@@ -318,14 +330,18 @@ class _Compiler:
             self.program.append("".join(group))
         else:
             rows = []
-            self.group_source(rows, 1)
-            self.program.append(self.compile("".join(rows), "eval"))
+            line = self.group_source(rows, None)
+            self.program.append(self.piece("".join(rows), line, "eval"))
         self.group = []
         self.group_size = 0
 
     def group_source(self, rows, at):
         """``('text', _ph_e(expression), ...)`` into ``rows``, the source being at line
-        ``at``: each expression is written at its template line."""
+        ``at`` (``None``: at the first expression's line, returned): each expression is
+        written at its template line."""
+        if at is None:
+            at = next(piece[1] for piece in self.group if not isinstance(piece, str))
+        first = at
         rows.append("(")
         for piece in self.group:
             if isinstance(piece, str):
@@ -339,42 +355,43 @@ class _Compiler:
                 rows.append(")")
             rows.append(",")
         rows.append(")")
+        return first
 
     # ---- Python pieces ---------------------------------------------------------------
 
-    def compile(self, text, mode, line=None):
+    def piece(self, source, line, mode):
+        """A piece of the template's Python: ``source`` (starting at template ``line``)
+        compiled in ``mode`` (``"eval"``: an expression; ``"exec"``: statements run as
+        module code), padded so that its line numbers are the template's."""
+        if mode == "eval":  # the newlines inside brackets, as an expression allows
+            text = "(" + "\n" * (line - 1) + source + "\n)"
+        else:
+            text = "\n" * (line - 1) + source + "\n"
+        if COLLECT:
+            gc.collect()
         try:
             return compile(text, self.name, mode)
-        except SyntaxError as exc:  # checked piece by piece before: a bug of ours if here
+        except SyntaxError as exc:
             at = syntax_error_line(exc, self.name) or line
-            raise self.error(at, syntax_error_message(exc)) from None
+            # MicroPython names the end of input for an unclosed bracket: the last line
+            last = line + len(source.rstrip().split("\n")) - 1
+            raise self.error(min(max(at, line), last), syntax_error_message(exc)) from None
 
     def expression_code(self, expression, line):
         """A condition or iterable, compiled alone at its template line."""
         self.check_expression(expression, line)
-        return self.compile("(" + "\n" * (line - 1) + expression + "\n)", "eval", line)
+        return self.piece(expression, line, "eval")
 
     def check_expression(self, expression, line):
         """Reject what is not exactly one Python expression (so it cannot break out)."""
+        if COLLECT:
+            gc.collect()
         try:
             compile(expression, self.name, "eval")
         except SyntaxError as exc:
             offset = syntax_error_line(exc, self.name)
             at = line + offset - 1 if offset else line
             raise self.error(at, syntax_error_message(exc)) from None
-
-    def code(self, code, line):
-        """A py block as module code whose line numbers are the template's."""
-        for global_name in declared_globals(code):
-            if global_name not in self.global_names:
-                self.global_names.append(global_name)
-        try:
-            return compile("\n" * (line - 1) + code + "\n", self.name, "exec")
-        except SyntaxError as exc:
-            at = syntax_error_line(exc, self.name) or line
-            # MicroPython names the end of input for an unclosed bracket: the last code line
-            last = line + len(code.rstrip().split("\n")) - 1
-            raise self.error(min(max(at, line), last), syntax_error_message(exc)) from None
 
     def check_target(self, target, line):
         names = target_names(target)
