@@ -1,26 +1,41 @@
 """One heap trial of pyhtml on MicroPython, for bench/template.py.
 
-``micropython -X heapsize=N _template_heap_mp.py PKGDIR WWW PAGE STEP LEAVE``
+``micropython -X heapsize=N _template_heap_mp.py CODE WWW PAGE STEP LEAVE [COMPILED]``
 
-PKGDIR holds ``pyhtml`` (as ``.mpy`` files, as on a board), WWW the pages. After
+CODE is a folder of ``.mpy`` files (``pyhtml``, and the precompiled pages) or a ROMFS
+image of it (read into the heap, as the unix port has no flash, and mounted: its
+bytecode then runs in place, as on a board). WWW holds the pages; COMPILED names the
+module of precompiled pages (``FileLoader(..., compiled=COMPILED)``), if any. After
 ``import pyhtml`` and a loader (and, for ``STEP`` ``steady``, after the page was loaded
 and streamed once), the heap is filled with ballast but for one free block of LEAVE
-bytes; then the step runs: ``first`` loads (compiles) and streams PAGE, ``steady``
-streams it again (mws2's way: ``stream(variables)``, 512-character chunks). Prints
-``ok`` or ``MemoryError``. bench/template.py bisects LEAVE: the smallest LEAVE that
-passes is the heap that step needs beyond what is already held. A LEAVE of -1 leaves
-the heap as it is (for a bisection over ``-X heapsize`` instead).
+bytes; then the step runs: ``first`` loads (compiles, unless precompiled) and streams
+PAGE, ``steady`` streams it again (mws2's way: ``stream(variables)``, 512-character
+chunks). Prints ``ok`` or ``MemoryError``. bench/template.py bisects LEAVE: the
+smallest LEAVE that passes is the heap that step needs beyond what is already held. A
+LEAVE of -1 leaves the heap as it is (for a bisection over ``-X heapsize`` instead).
 
 ``STEP`` ``held`` prints the bytes a loaded page keeps (``gc.mem_alloc`` difference after
-loading and streaming it once), ``import`` the bytes ``import pyhtml`` keeps.
+loading and streaming it once), ``import`` the bytes ``import pyhtml`` keeps, ``image``
+the bytes the ROMFS image takes (0 for a folder).
 """
 
 import gc
 import sys
 
 gc.collect()
+_IMAGE = gc.mem_alloc()
+if sys.argv[1].endswith(".romfs"):
+    import vfs
+
+    with open(sys.argv[1], "rb") as _file:
+        _ROM = _file.read()
+    vfs.mount(vfs.VfsRom(memoryview(_ROM)), "/rom")
+    sys.path.insert(0, "/rom")
+else:
+    sys.path.insert(0, sys.argv[1])
+gc.collect()
 _START = gc.mem_alloc()
-sys.path.insert(0, sys.argv[1])
+_IMAGE = _START - _IMAGE if sys.argv[1].endswith(".romfs") else 0
 import pyhtml  # noqa: E402
 
 gc.collect()
@@ -95,7 +110,11 @@ def main():
     if step == "import":
         print(_IMPORTED)
         return
-    loader = pyhtml.FileLoader(www, globals={"DemoName": "mws2 demo"})
+    if step == "image":
+        print(_IMAGE)
+        return
+    compiled = sys.argv[6] if len(sys.argv) > 6 else None
+    loader = pyhtml.FileLoader(www, globals={"DemoName": "mws2 demo"}, compiled=compiled)
     data = variables()
     if step in ("steady", "held"):
         gc.collect()

@@ -31,6 +31,7 @@ import jinja2  # noqa: E402
 from _template_page import JINJA2_PAGE, PYHTML_PAGE, variables  # noqa: E402
 
 import pyhtml  # noqa: E402
+from pyhtml.precompile import precompile_folder  # noqa: E402
 
 REPEATS = 9
 SECONDS = 0.2
@@ -89,19 +90,13 @@ def micropython_rate():
 
 DEMO_PAGE = os.path.join(REPO, "packages", "mws2", "mws2", "demo", "www", "test.pyhtml")
 HEAP_PAGES = ("test.pyhtml", "bench.pyhtml")
+PAGES_MODULE = "pyhtml_pages"  # the module of the precompiled pages
 HEAP_STEP = 16  # the GC's block size: bisection down to one block
 
 
 def write_heap_files(workdir):
-    """pyhtml as .mpy files (mpy-cross) and the pages, under ``workdir``."""
-    package = os.path.join(workdir, "mpy", "pyhtml")
-    os.makedirs(package)
-    source_dir = os.path.join(PACKAGE, "pyhtml")
-    for name in sorted(os.listdir(source_dir)):
-        if name.endswith(".py"):
-            target = os.path.join(package, name[:-3] + ".mpy")
-            subprocess.run(["mpy-cross", "-o", target, os.path.join(source_dir, name)],
-                           check=True)
+    """The pages, and pyhtml and the precompiled pages as .mpy files (mpy-cross), and
+    as a ROMFS image of those if mpremote is there: ``(www, {build: code})``."""
     www = os.path.join(workdir, "www")
     os.makedirs(www)
     shutil.copyfile(DEMO_PAGE, os.path.join(www, "test.pyhtml"))
@@ -109,14 +104,33 @@ def write_heap_files(workdir):
         handle.write(PYHTML_PAGE.replace("<p>{{ footer }}</p>\n", "{{ include footer.pyhtml }}"))
     with open(os.path.join(www, "footer.pyhtml"), "w") as handle:
         handle.write("<p>{{ footer }}</p>\n")
-    return os.path.join(workdir, "mpy"), www
+    mpy = os.path.join(workdir, "mpy")
+    package = os.path.join(mpy, "pyhtml")
+    os.makedirs(package)
+    source_dir = os.path.join(PACKAGE, "pyhtml")
+    for name in sorted(os.listdir(source_dir)):
+        if name.endswith(".py"):
+            target = os.path.join(package, name[:-3] + ".mpy")
+            subprocess.run(["mpy-cross", "-o", target, os.path.join(source_dir, name)],
+                           check=True)
+    precompile_folder(www, os.path.join(workdir, PAGES_MODULE + ".py"))
+    subprocess.run(["mpy-cross", "-s", PAGES_MODULE + ".py",
+                    "-o", os.path.join(mpy, PAGES_MODULE + ".mpy"),
+                    os.path.join(workdir, PAGES_MODULE + ".py")], check=True)
+    builds = {"mpy": mpy}
+    if shutil.which("mpremote"):
+        image = os.path.join(workdir, "code.romfs")
+        subprocess.run(["mpremote", "romfs", "-o", image, "build", mpy], check=True,
+                       capture_output=True)
+        builds["romfs"] = image
+    return www, builds
 
 
-def heap_trial(files, page, step, leave, heapsize=4 << 20):
+def heap_trial(code, www, page, step, leave, compiled=None, heapsize=4 << 20):
+    argv = [code, www, page, step, str(leave)] + ([compiled] if compiled else [])
     done = subprocess.run(
-        ["micropython", "-X", "heapsize=%d" % heapsize, os.path.join(HERE, "_template_heap_mp.py"),
-         files[0], files[1], page, step, str(leave)],
-        capture_output=True, text=True, timeout=60,
+        ["micropython", "-X", "heapsize=%d" % heapsize, os.path.join(HERE, "_template_heap_mp.py")]
+        + argv, capture_output=True, text=True, timeout=60,
     )
     out = done.stdout.strip()
     if done.returncode != 0 and "MemoryError" not in done.stderr + out:
@@ -137,17 +151,21 @@ def smallest(passes, low, high):
     return high
 
 
-def page_heap(files, page):
+def page_heap(code, www, page, compiled):
     """``(held, first, steady, heapsize)`` in bytes for ``page`` (see the docstring)."""
-    held = int(heap_trial(files, page, "held", 0))
+    held = int(heap_trial(code, www, page, "held", 0, compiled))
     need = {}
     for step in ("first", "steady"):
         def passes(leave, step=step):
-            return heap_trial(files, page, step, leave) == "ok"
+            return heap_trial(code, www, page, step, leave, compiled) == "ok"
 
         need[step] = smallest(passes, 0, 256 * 1024)
-    heapsize = smallest(lambda size: heap_trial(files, page, "first", -1, size) == "ok",
-                        8 * 1024, 512 * 1024)
+    image = int(heap_trial(code, www, page, "image", 0))
+
+    def fits(size):
+        return heap_trial(code, www, page, "first", -1, compiled, size + image) == "ok"
+
+    heapsize = smallest(fits, 8 * 1024, 512 * 1024)
     return held, need["first"], need["steady"], heapsize
 
 
@@ -156,17 +174,24 @@ def heap_figures():
         print("micropython heap: micropython or mpy-cross not on PATH")
         return
     with tempfile.TemporaryDirectory(prefix="pyhtml-heap-") as workdir:
-        files = write_heap_files(workdir)
-        imported = int(heap_trial(files, HEAP_PAGES[0], "import", 0))
-        print("micropython heap (.mpy): import pyhtml holds %d B" % imported)
-        print("  %-14s %8s %8s %8s %8s %12s" % ("page", "held", "first", "steady", "excess",
-                                                  "heapsize"))
-        for page in HEAP_PAGES:
-            held, first, steady, heapsize = page_heap(files, page)
-            print("  %-14s %8d %8d %8d %8d %12d" % (page, held, first, steady,
-                                                    first - held - steady, heapsize))
-        print("  (bytes; excess = first - held - steady: what the first request needs beyond"
-              " the steady state; heapsize: smallest -X heapsize for import + first request)")
+        www, builds = write_heap_files(workdir)
+        imports = ", ".join("%d B (%s)" % (int(heap_trial(code, www, "", "import", 0)), build)
+                            for build, code in builds.items())
+        print("micropython heap: import pyhtml holds %s" % imports)
+        print("  %-13s %-6s %-12s %7s %7s %7s %7s %9s" % (
+            "page", "build", "pages", "held", "first", "steady", "excess", "heapsize"))
+        for build, code in builds.items():
+            for page in HEAP_PAGES:
+                for compiled in (None, PAGES_MODULE):
+                    held, first, steady, heapsize = page_heap(code, www, page, compiled)
+                    print("  %-13s %-6s %-12s %7d %7d %7d %7d %9d" % (
+                        page, build, "precompiled" if compiled else "compiled", held, first,
+                        steady, first - held - steady, heapsize), flush=True)
+        print("  (bytes. held: kept by the loaded page (and the compiler, once loaded);"
+              " first, steady:\n  free heap the first request (load + stream) and a later"
+              " one need; excess = first -\n  held - steady: what the first request needs"
+              " beyond the steady state; heapsize: the\n  smallest -X heapsize for import"
+              " + first request, ROMFS image not counted)")
 
 
 def main():

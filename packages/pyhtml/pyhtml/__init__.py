@@ -103,8 +103,7 @@ class Template:
             if run.finished:
                 run.run_pyend()
         finally:
-            if run.held:
-                run.release()
+            run.release()
         return page
 
     def stream(self, variables=None, chunk_size=DEFAULT_CHUNK_SIZE):
@@ -154,10 +153,21 @@ class _Run:
     """One render: its namespace, its output buffer, its include chain."""
 
     def __init__(self, template, variables, pieces, chunk_size):
+        loader = template.loader
         shared = template.globals
-        if shared is None and template.loader is not None:
-            shared = template.loader.globals
-        namespace = dict(shared) if shared else {}
+        if shared is None and loader is not None:
+            shared = loader.globals
+        # With precompiled pages, the render's namespace is the dict of a module of
+        # them: their functions read their names there (see FileLoader's ``compiled``).
+        self.instance = None
+        if loader is not None and loader.compiled is not None:
+            self.instance = loader._checkout()
+            namespace = self.instance[0]
+            namespace.clear()
+            if shared:
+                namespace.update(shared)
+        else:
+            namespace = dict(shared) if shared else {}
         if template.persistent:
             namespace.update(template.persistent)
         if variables:
@@ -174,6 +184,7 @@ class _Run:
         self.finished = []  # (template, compiled) whose body completed, for pyend blocks
         self.held = None  # {template: compiled form taken for this render} (see _copies)
         self.chunk = None  # a chunk due while a loop streams (see until_chunk)
+        self.loader = loader
 
     def page(self, template):
         """The root template's chunks, then its (and its includes') pyend blocks."""
@@ -187,14 +198,18 @@ class _Run:
                     yield last
             self.run_pyend()
         finally:
-            if self.held:
-                self.release()
+            self.release()
 
     def release(self):
-        """Give back the compiled forms this render took."""
-        for template, compiled in self.held.items():
-            template._spare.append(compiled)
-        self.held = None
+        """Give back the compiled forms (and the module instance) this render took."""
+        if self.held:
+            for template, compiled in self.held.items():
+                template._spare.append(compiled)
+            self.held = None
+        if self.instance is not None:
+            self.namespace.clear()  # the page's names are not kept alive until reused
+            self.loader._instances.append(self.instance)
+            self.instance = None
 
     def checkout(self, template):
         """The compiled form of ``template`` for this render alone (see ``_copies``)."""
@@ -209,10 +224,17 @@ class _Run:
     def body(self, template):
         """Run ``template``'s program (see ``_compile``): output into ``self.out``, chunks
         yielded when streaming; then its persistent names saved."""
-        if template._copies:
-            compiled = self.checkout(template)
+        compiled = None
+        if self.instance is not None:
+            compiled = self.instance[1].get(template.name)
+        if compiled is not None:
+            run = _call  # a precompiled page: its code items are functions
         else:
-            compiled = template._spare[0]  # shared by every render, never taken away
+            run = eval  # code objects (of exec or eval mode alike)
+            if template._copies:
+                compiled = self.checkout(template)
+            else:
+                compiled = template._spare[0]  # shared by every render, never taken away
         program = compiled[0]
         namespace = self.namespace
         out = self.out
@@ -232,18 +254,18 @@ class _Run:
                     pc = item
                     continue
                 elif kind is not tuple:  # text and expressions: a tuple of strings
-                    out.extend(eval(item, namespace))
+                    out.extend(run(item, namespace))
                 else:
                     op = item[0]
                     if op == "if":
-                        pc = item[2][eval(item[1], namespace)]
+                        pc = item[2][run(item[1], namespace)]
                         continue
                     if op == "loop":
                         if pieces == _NEVER:  # rendering whole: the loop at once
-                            namespace["_ph_it"] = eval(item[1], namespace)
-                            exec(item[2], namespace)
+                            namespace["_ph_it"] = run(item[1], namespace)
+                            run(item[2], namespace)
                         else:
-                            yield from self.loop(item)
+                            yield from self.loop(item, run)
                         continue
                     if op == "next":
                         value = next(loops[-1], loops)  # the list itself: exhausted
@@ -255,17 +277,17 @@ class _Run:
                             namespace[target] = value
                         else:  # code assigning _ph_v to the target (unpacking it)
                             namespace["_ph_v"] = value
-                            exec(target, namespace)
+                            run(target, namespace)
                         pc = item[1]
                         continue
                     if op == "for":
-                        loops.append(iter(eval(item[1], namespace)))
+                        loops.append(iter(run(item[1], namespace)))
                         pc = item[2]
                         continue
                     if op == "include":
                         yield from self.include(template, item[1], item[2])
                         continue
-                    exec(item[1], namespace)  # "py"
+                    run(item[1], namespace)  # "py"
                 if len(out) >= pieces:
                     chunk = self.flush()
                     if chunk:
@@ -280,18 +302,18 @@ class _Run:
         if error is not None:  # raised outside the handler: MicroPython warns on chaining
             from ._debug import runtime_error
 
-            raise runtime_error(template, error, item)
+            raise runtime_error(template, compiled, error, item)
         if compiled[1]:
             self.finished.append((template, compiled))
 
-    def loop(self, item):
+    def loop(self, item, run):
         """A ``"loop"`` item while streaming: its Python ``for`` runs until a chunk is
         due (see ``until_chunk``), then again on the same iterator, until it is done."""
         namespace = self.namespace
-        values = iter(eval(item[1], namespace))
+        values = iter(run(item[1], namespace))
         while True:
             namespace["_ph_it"] = self.until_chunk(values)
-            exec(item[2], namespace)
+            run(item[2], namespace)
             chunk = self.chunk
             if chunk is None:
                 return
@@ -337,10 +359,11 @@ class _Run:
     def run_pyend(self):
         namespace = self.namespace
         for template, compiled in self.finished:
+            run = eval if compiled[3] is None else _call
             error = None
             try:
                 for code in compiled[1]:
-                    exec(code, namespace)
+                    run(code, namespace)
             except Exception as exc:  # the page's own error: name its template line
                 error = exc
             finally:
@@ -348,7 +371,7 @@ class _Run:
             if error is not None:
                 from ._debug import runtime_error
 
-                raise runtime_error(template, error, None)
+                raise runtime_error(template, compiled, error, None)
 
     def flush(self):
         """A chunk of everything buffered if it is big enough, else ``None`` (kept as one piece)."""
@@ -372,19 +395,46 @@ class _Run:
         self.out.append(sep.join([str(arg) for arg in args]) + end)
 
 
+def _call(function, namespace):
+    """Run a code item of a precompiled page: a function whose globals are the render's
+    namespace already (the dict of its module instance)."""
+    return function()
+
+
+def _precompiled_template(key, loader):
+    """The ``Template`` of precompiled page ``key`` of ``loader``: nothing to compile, a
+    render takes its compiled form from the module instance it runs in."""
+    template = object.__new__(Template)
+    template.name = key
+    template.loader = loader
+    template.globals = None
+    template.persistent = {}
+    template._source = None
+    template._spare = []
+    template._copies = True
+    return template
+
+
 class FileLoader:
     """Loads ``.pyhtml`` files under ``root``; ``globals`` is shared by every page.
 
     ``load(path)`` returns the cached ``Template`` while the file's size and modification
     time stay the same, and recompiles it otherwise (one ``os.stat`` per load).
     Template names are their paths relative to ``root`` (absolute outside it).
+    ``compiled`` names a module made by ``python -m pyhtml compile root``: its pages are
+    used without reading or compiling anything (their ``.pyhtml`` files need not exist).
     The only part of pyhtml that touches the filesystem (``os.stat`` and ``open``);
     paths use ``/`` on every platform (MicroPython has no ``os.path``).
     """
 
-    def __init__(self, root, globals=None):
+    def __init__(self, root, globals=None, compiled=None):
         self.root = _normalize(root) or "."
         self.globals = {} if globals is None else globals
+        # The name of a module of precompiled pages (``python -m pyhtml compile``): its
+        # pages are used as they are, the others compiled from their files.
+        self.compiled = compiled
+        self._instances = []  # instances of that module no render uses: (dict, PAGES)
+        self._precompiled = None  # the keys of its pages
         self._cache = {}  # key -> (template, stamp)
         # Prefixes that mean "under root": root as given, and made absolute if relative.
         self._prefixes = [self.root + "/"]
@@ -393,6 +443,11 @@ class FileLoader:
 
     def load(self, path):
         key = self.key(path)
+        if self.compiled is not None and key in self.precompiled():
+            cached = self._cache.get(key)
+            if cached is None:
+                cached = self._cache[key] = (_precompiled_template(key, self), None)
+            return cached[0]
         filename = self.filename(key)
         stat = os.stat(filename)
         # (size, mtime); st_mtime_ns on CPython catches rewrites within the same second.
@@ -407,6 +462,25 @@ class FileLoader:
         template._source = None  # re-read on error instead of kept in memory
         self._cache[key] = (template, stamp)
         return template
+
+    def precompiled(self):
+        """The keys (paths under root) of the pages of the ``compiled`` module."""
+        if self._precompiled is None:
+            instance = self._checkout()
+            self._precompiled = tuple(instance[1])
+            self._instances.append(instance)
+        return self._precompiled
+
+    def _checkout(self):
+        """An instance of the ``compiled`` module for one render: a spare one, or the
+        module imported again (its functions then read the names of another dict)."""
+        if self._instances:
+            return self._instances.pop()
+        import sys
+
+        __import__(self.compiled)
+        module = sys.modules.pop(self.compiled)  # the next import makes a new instance
+        return module.__dict__, module.PAGES
 
     def key(self, path):
         """Cache key and template name of ``path``: relative to root when under it.

@@ -54,7 +54,8 @@ NEEDS = {"if": "a condition", "elif": "a condition", "for": "'target in iterable
 
 
 def compile_template(source, name, resolve_include):
-    """``(program, pyend_codes, global_names)`` of ``source``; ``TemplateError`` if bad.
+    """``(program, pyend_codes, global_names, None)`` of ``source`` (the compiled form;
+    a precompiled page has its line map last); ``TemplateError`` if bad.
 
     ``resolve_include(path, line)`` returns the key of ``{{ include path }}``.
     """
@@ -124,7 +125,7 @@ class _Compiler:
             kind, opened = self.blocks[-1][0], self.blocks[-1][1]
             raise self.error(opened, "{{ %s }} block is never closed by {{ end }}" % kind)
         self.flush()
-        return tuple(self.program), tuple(self.pyends), tuple(self.global_names)
+        return tuple(self.program), tuple(self.pyends), tuple(self.global_names), None
 
     # ---- tags -----------------------------------------------------------------------
 

@@ -15,18 +15,41 @@ except ImportError:  # CPython
     _print_exception = None
 
 
-def runtime_error(template, exc, item):
+def runtime_error(template, compiled, exc, item):
     """``exc``, raised while running ``template``'s program ``item``, as a TemplateError."""
-    line = None
-    for filename, number in traceback_frames(exc):
-        if filename == template.name:
-            line = number
+    frames = traceback_frames(exc)
+    if compiled[3] is None:
+        line = None
+        for filename, number in frames:
+            if filename == template.name:
+                line = number
+    else:
+        line = _precompiled_line(template, compiled[3], frames)
     if line is None and type(item) is tuple and item[0] in ("loop", "for", "next", "include"):
         line = item[-1]  # raised by the loop or the include itself, not by template code
     message = "%s: %s" % (type(exc).__name__, exc)
     error = TemplateError(template.name, line, message, source_line(template, line), exc)
     error.__cause__ = exc  # set, not ``raise from``: MicroPython warns on chaining
     return error
+
+
+def _precompiled_line(template, lines, frames):
+    """The template line of the deepest frame in ``template``'s functions of its module.
+
+    ``lines`` is the page's line map (see _aot): per function, the first and last
+    line of its body in the module and the template line of its first.
+    """
+    module = template.loader.compiled
+    base = module[module.rfind(".") + 1 :] + ".py"
+    line = None
+    for filename, number in frames:
+        if filename != base and not filename.endswith("/" + base):
+            continue
+        for at in range(0, len(lines), 6):
+            first = lines[at] << 8 | lines[at + 1]
+            if first <= number <= (lines[at + 2] << 8 | lines[at + 3]):
+                line = (lines[at + 4] << 8 | lines[at + 5]) + number - first
+    return line
 
 
 def source_line(template, line):
