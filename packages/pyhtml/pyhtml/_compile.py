@@ -212,13 +212,14 @@ class _Compiler:
         rows = []
         at = first
         for number, (condition, line) in enumerate(block[3]):
-            rows.append("\n" * max(0, line - at) + "%d if (" % number + condition)
-            at = line + condition.count("\n")
+            if number:  # each condition at its template line (else on the line before)
+                rows.append(") else" + ("\n" * (line - at) if line > at else " "))
+            rows.append("%d if (" % number + condition)
+            at = max(at, line) + condition.count("\n")
             if "#" in condition:  # a comment ends at the line's end
                 rows.append("\n")
                 at += 1
-            rows.append(") else ")
-        rows.append(str(len(block[3])))
+        rows.append(") else %d" % len(block[3]))
         program[block[2]] = ("if", self.piece("".join(rows), first, "eval"), tuple(starts))
 
     def for_tag(self, rest, line, rest_line):

