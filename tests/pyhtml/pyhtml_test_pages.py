@@ -29,18 +29,15 @@ def _ph_1():
 
     4 if (mode == "unpack") else
 
-    5 if (mode == "include") else 6
-    )
+    5 if (mode == "include") else 6)
 
 
 def _ph_2():
-    return (('\n  ',_ph_e(1 // zero),'\n',)
-    )
+    return (('\n  ',_ph_e(1 // zero),'\n',))
 
 
 def _ph_3():
-    return (('\n  ',_ph_e(broken()),'\n',)
-    )
+    return (('\n  ',_ph_e(broken()),'\n',))
 
 
 def _ph_4():
@@ -51,8 +48,7 @@ def _ph_4():
 
 
 def _ph_5():
-    return (5
-    )
+    return (5)
 
 
 def _ph_6():
@@ -61,8 +57,7 @@ def _ph_6():
 
 
 def _ph_7():
-    return ([(1, 2), (3,)]
-    )
+    return ([(1, 2), (3,)])
 
 
 def _ph_8():
@@ -93,25 +88,21 @@ def _ph_9():
 def _ph_10():
     global total
     return (('<h1>',_ph_e(title),'</h1>\n<p>Visit ',
-    _ph_e(visits),' on ',_ph_e(len(sys.platform) > 0),'; ',_ph_e((total := 0)),'</p>\n',)
-    )
+    _ph_e(visits),' on ',_ph_e(len(sys.platform) > 0),'; ',_ph_e((total := 0)),'</p>\n',))
 
 
 def _ph_11():
     return (0 if (not items) else
 
-    1 if (len(items) == 1) else 2
-    )
+    1 if (len(items) == 1) else 2)
 
 
 def _ph_12():
-    return (('\n  <p>',_ph_e(len(items)),' things.</p>\n',)
-    )
+    return (('\n  <p>',_ph_e(len(items)),' things.</p>\n',))
 
 
 def _ph_13():
-    return (items
-    )
+    return (items)
 
 
 def _ph_14():
@@ -121,8 +112,7 @@ def _ph_14():
 
 
 def _ph_15():
-    return (items
-    )
+    return (items)
 
 
 def _ph_16():
@@ -131,8 +121,7 @@ def _ph_16():
 
 
 def _ph_17():
-    return (pairs
-    )
+    return (pairs)
 
 
 def _ph_18():
@@ -141,8 +130,7 @@ def _ph_18():
 
 
 def _ph_19():
-    return (('\n<pre>',_ph_e(note),'</pre>','\n',)
-    )
+    return (('\n<pre>',_ph_e(note),'</pre>','\n',))
 
 
 def _ph_20():
@@ -161,8 +149,7 @@ def _ph_21():
 
 
 def _ph_22():
-    return (range(60)
-    )
+    return (range(60))
 
 
 def _ph_23():
@@ -181,8 +168,7 @@ def _ph_24():
 
 
 def _ph_25():
-    return (('<i>',_ph_e(name),' (',_ph_e(money(total)),')</i>\n',)
-    )
+    return (('<i>',_ph_e(name),' (',_ph_e(money(total)),')</i>\n',))
 
 
 PAGES = {
@@ -190,24 +176,24 @@ PAGES = {
         (('py', _ph_0, ), '<p>\n', ('if', _ph_1, (3, 5, 7, 11, 15, 19, 22, ), ), _ph_2, 22, _ph_3, 22, '\n  ', ('py', _ph_4, ), '\n', 22, '\n  ', ('loop', _ph_5, _ph_6, 14, ), '\n', 22, '\n  ', ('loop', _ph_7, _ph_8, 16, ), '\n', 22, '\n  ', ('include', 'parts/item.pyhtml', 18, ), '\n', '\n</p>\n', ),
         (),
         (),
-        b'\x00\r\x00\x10\x00\x01\x00\x14\x00!\x00\x05\x00%\x00&\x00\x06\x00*\x00+\x00\x08\x000\x002\x00\n\x006\x007\x00\x0e\x00<\x00<\x00\x0e\x00@\x00A\x00\x10\x00F\x00F\x00\x10',
+        b'\x00\r\x00\x10\x00\x01\x00\x14\x00 \x00\x05\x00$\x00$\x00\x06\x00(\x00(\x00\x08\x00-\x00/\x00\n\x003\x003\x00\x0e\x008\x008\x00\x0e\x00<\x00<\x00\x10\x00A\x00A\x00\x10',
     ),
     'index.pyhtml': (
         (('py', _ph_9, ), _ph_10, ('if', _ph_11, (3, 5, 7, ), ), '\n  <p>Nothing.</p>\n', 8, '\n  <p>One thing.</p>\n', 8, _ph_12, '\n<ul>\n', ('loop', _ph_13, _ph_14, 24, ), '\n</ul>\n', ('for', _ph_15, 13, 28, ), ('include', 'parts/item.pyhtml', 28, ), ('next', 12, _ph_16, 28, ), '\n', ('loop', _ph_17, _ph_18, 29, ), _ph_19, ),
         (_ph_20, ),
         ('visits',),
-        b'\x00M\x00Z\x00\x01\x00_\x00a\x00\x0e\x00e\x00h\x00\x10\x00l\x00m\x00\x15\x00q\x00r\x00\x18\x00w\x00x\x00\x18\x00|\x00}\x00\x1c\x00\x82\x00\x82\x00\x1c\x00\x86\x00\x87\x00\x1d\x00\x8c\x00\x8c\x00\x1d\x00\x90\x00\x91\x00\x1e\x00\x95\x00\x97\x00\x1e',
+        b'\x00H\x00U\x00\x01\x00Z\x00[\x00\x0e\x00_\x00a\x00\x10\x00e\x00e\x00\x15\x00i\x00i\x00\x18\x00n\x00o\x00\x18\x00s\x00s\x00\x1c\x00x\x00x\x00\x1c\x00|\x00|\x00\x1d\x00\x81\x00\x81\x00\x1d\x00\x85\x00\x85\x00\x1e\x00\x89\x00\x8b\x00\x1e',
     ),
     'stream.pyhtml': (
         (('py', _ph_21, ), ('loop', _ph_22, _ph_23, 3, ), '\n', ),
         (),
         (),
-        b'\x00\x9e\x00\xa0\x00\x01\x00\xa4\x00\xa5\x00\x03\x00\xaa\x00\xaa\x00\x03',
+        b'\x00\x92\x00\x94\x00\x01\x00\x98\x00\x98\x00\x03\x00\x9d\x00\x9d\x00\x03',
     ),
     'parts/item.pyhtml': (
         (('py', _ph_24, ), _ph_25, ),
         (),
         (),
-        b'\x00\xb1\x00\xb4\x00\x01\x00\xb8\x00\xb9\x00\x04',
+        b'\x00\xa4\x00\xa7\x00\x01\x00\xab\x00\xab\x00\x04',
     ),
 }

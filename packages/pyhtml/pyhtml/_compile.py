@@ -172,12 +172,12 @@ class _Compiler:
         elif not rest:
             raise self.error(line, "{{ %s }} needs %s" % (word, NEEDS[word]))
         elif word == "if":
-            self.check_expression(rest, rest_line)
+            rest = self.check_expression(rest, rest_line)
             self.flush()
             self.blocks.append(["if", line, len(self.program), [(rest, rest_line)], [], False])
             self.program.append(None)  # the "if" item, made by {{ end }}
         elif word == "elif":
-            self.check_expression(rest, rest_line)
+            rest = self.check_expression(rest, rest_line)
             self.branch(word, (rest, rest_line), rest_line)
         else:
             self.for_tag(rest, line, rest_line)
@@ -216,9 +216,6 @@ class _Compiler:
                 rows.append(") else" + ("\n" * (line - at) if line > at else " "))
             rows.append("%d if (" % number + condition)
             at = max(at, line) + condition.count("\n")
-            if "#" in condition:  # a comment ends at the line's end
-                rows.append("\n")
-                at += 1
         rows.append(") else %d" % len(block[3]))
         program[block[2]] = ("if", self.piece("".join(rows), first, "eval"), tuple(starts))
 
@@ -312,10 +309,8 @@ class _Compiler:
         self.add(text, len(text) + 2)
 
     def expression(self, expression, line):
-        self.check_expression(expression, line)
+        expression = self.check_expression(expression, line)
         self.add((expression, line), len(expression) + 8)
-        if "#" in expression:  # a comment, maybe: it ends the group (see flush)
-            self.flush()
 
     def add(self, piece, size):
         if self.group and self.group_size + size > GROUP_SOURCE:
@@ -350,11 +345,8 @@ class _Compiler:
                 rows.append(repr(piece))
             else:
                 expression, line = piece
-                rows.append("\n" * (line - at) + "_ph_e(" + expression)
+                rows.append("\n" * (line - at) + "_ph_e(" + expression + ")")
                 at = line + expression.count("\n")
-                if "#" in expression:  # a comment ends at the line's end: ')' below it
-                    rows.append("\n")
-                rows.append(")")
             rows.append(",")
         rows.append(")")
         return first
@@ -366,7 +358,7 @@ class _Compiler:
         compiled in ``mode`` (``"eval"``: an expression; ``"exec"``: statements run as
         module code), padded so that its line numbers are the template's."""
         if mode == "eval":  # the newlines inside brackets, as an expression allows
-            text = "(" + "\n" * (line - 1) + source + "\n)"
+            text = "(" + "\n" * (line - 1) + source + ")"
         else:
             text = "\n" * (line - 1) + source + "\n"
         if COLLECT:
@@ -380,12 +372,12 @@ class _Compiler:
             raise self.error(min(max(at, line), last), syntax_error_message(exc)) from None
 
     def expression_code(self, expression, line):
-        """A condition or iterable, compiled alone at its template line."""
-        self.check_expression(expression, line)
-        return self.piece(expression, line, "eval")
+        """An iterable, compiled alone at its template line."""
+        return self.piece(self.check_expression(expression, line), line, "eval")
 
     def check_expression(self, expression, line):
-        """Reject what is not exactly one Python expression (so it cannot break out)."""
+        """Reject what is not exactly one Python expression (so it cannot break out);
+        returns it without comments, to be written inside other code."""
         if COLLECT:
             gc.collect()
         try:
@@ -394,6 +386,7 @@ class _Compiler:
             offset = syntax_error_line(exc, self.name)
             at = line + offset - 1 if offset else line
             raise self.error(at, syntax_error_message(exc)) from None
+        return strip_comments(expression)
 
     def check_target(self, target, line):
         names = target_names(target)
@@ -408,6 +401,37 @@ class _Compiler:
         except SyntaxError:
             pass  # raised below, outside the handler: no chained SyntaxError
         raise self.error(line, "bad {{ for }} target '%s'" % target)
+
+
+def strip_comments(code):
+    """``code`` without its comments: from a ``#`` outside string literals to the end of
+    its line (the newline stays, so lines stay where they were)."""
+    if "#" not in code:
+        return code
+    kept = []
+    start = at = 0
+    quote = None  # the quotes of the string literal being read: ', ", ''' or """
+    while at < len(code):
+        char = code[at]
+        if quote is not None:
+            if char == "\\":  # an escaped character (a raw string also ends only so)
+                at += 2
+            elif code.startswith(quote, at):
+                at += len(quote)
+                quote = None
+            else:
+                at += 1
+        elif char == "'" or char == '"':
+            quote = code[at : at + 3] if code[at : at + 3] in ("'''", '"""') else char
+            at += len(quote)
+        elif char == "#":
+            kept.append(code[start:at])
+            end = code.find("\n", at)
+            start = at = len(code) if end < 0 else end
+        else:
+            at += 1
+    kept.append(code[start:])
+    return "".join(kept)
 
 
 def _unquote(text):

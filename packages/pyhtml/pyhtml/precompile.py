@@ -147,7 +147,7 @@ class _Writer:
         name = "_ph_%d" % self.count
         self.count += 1
         if piece.mode == "eval":
-            body = "return (" + piece.source + "\n)"  # ')' below: the source may end in a comment
+            body = "return (" + piece.source + ")"
         else:
             body = piece.source
         bound = bound_names(piece.source, piece.mode)
@@ -175,7 +175,7 @@ class _Writer:
 def bound_names(source, mode):
     """Names ``source`` binds at its top level (assigned, imported, declared global)."""
     if mode == "eval":  # it may span lines: bracketed, as _Compiler.piece compiles it
-        source = "(" + source + "\n)"
+        source = "(" + source + ")"
     table = symtable.symtable(source, "<pyhtml piece>", mode)
     names = []
     for symbol in table.get_symbols():

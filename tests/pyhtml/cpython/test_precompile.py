@@ -50,7 +50,8 @@ def test_the_fixture_module_is_current():
     pages = [(key, loader.read(key)) for key in page_keys(root)]
     with open(FIXTURE, encoding="utf-8") as handle:
         assert module_source(FIXTURE_ROOT, pages) == handle.read(), (
-            "run: python -m pyhtml compile %s -o tests/pyhtml/pyhtml_test_pages.py" % FIXTURE_ROOT
+            "run: PYTHONPATH=packages/pyhtml python3 -m pyhtml compile %s -o "
+            "tests/pyhtml/pyhtml_test_pages.py" % FIXTURE_ROOT
         )
 
 
