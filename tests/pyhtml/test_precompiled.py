@@ -114,3 +114,16 @@ def test_compiled_and_precompiled_pages_share_one_namespace():
         assert page.render() == "[<!-- tax --><i>tax (107)</i>\n]107"
 
     with_folder(test)
+
+
+def test_a_stream_holds_a_module_instance_only_while_it_runs():
+    loader = FileLoader(PAGES, compiled=MODULE)
+    page = loader.load("stream.pyhtml")
+    spares = len(loader._instances)
+    unused = [page.stream({"who": "x"}) for _ in range(3)]  # never iterated: nothing held
+    assert len(loader._instances) == spares and len(unused) == 3
+    running = page.stream({"who": "y"}, chunk_size=8)
+    next(running)
+    assert len(loader._instances) == spares - 1
+    running.close()
+    assert len(loader._instances) == spares

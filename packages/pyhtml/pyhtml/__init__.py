@@ -11,15 +11,23 @@ board pays on import for rendering alone.
 
 import os
 
+try:
+    from micropython import const
+except ImportError:  # CPython
+
+    def const(value):
+        return value
+
+
 __all__ = ["Template", "FileLoader", "TemplateError", "html_escape"]
 __version__ = "0.2.0"
 
 _builtin_print = print
 # Stream check: every this many pieces, join them and hand out a chunk if it is big enough.
-STREAM_PIECES = 16
-DEFAULT_CHUNK_SIZE = 512
+_STREAM_PIECES = const(16)
+_CHUNK_SIZE = const(512)
 # Pieces a render (whole page) never reaches: a small int on 32-bit boards (2**30 - 1).
-_NEVER = 0x3FFFFFFF
+_NEVER = const(0x3FFFFFFF)
 
 
 class TemplateError(Exception):
@@ -95,8 +103,9 @@ class Template:
 
     def render(self, variables=None):
         """The whole page as one ``str``."""
-        run = _Run(self, variables, _NEVER, 0)
+        run = _Run(variables, _NEVER, 0)
         try:
+            run.start(self)
             for _nothing in run.body(self):  # never yields: the chunk check is _NEVER met
                 pass
             page = "".join(run.out)
@@ -106,16 +115,14 @@ class Template:
             run.release()
         return page
 
-    def stream(self, variables=None, chunk_size=DEFAULT_CHUNK_SIZE):
+    def stream(self, variables=None, chunk_size=_CHUNK_SIZE):
         """The page as ``str`` chunks of about ``chunk_size`` characters (the last shorter).
 
         Pieces are gathered until at least ``chunk_size`` characters are buffered, so a
         board holds one chunk, not the page. ``{{ pyend }}`` code runs after the last chunk.
         """
-        run = _Run(self, variables, STREAM_PIECES, max(1, chunk_size))
+        run = _Run(variables, _STREAM_PIECES, max(1, chunk_size))
         return run.page(self)
-
-    # ---- used by the render machinery and the loader ----------------------------------
 
     def _compile(self, source):
         from . import _compile
@@ -123,43 +130,31 @@ class Template:
         # Where exec rebinds the globals of compiled code (MicroPython), each render
         # running at the same time as another needs its own compiled form.
         self._copies = _compile.EXEC_REBINDS_CODE_GLOBALS
-        return _compile.compile_template(source, self.name, self._resolve_include)
-
-    def _resolve_include(self, path, line):
-        if self.loader is None:
-            from ._debug import line_text
-
-            raise TemplateError(
-                self.name, line, "{{ include }} needs a loader", line_text(self._source, line)
-            )
-        return self.loader.resolve(self.name, path)
-
-    def _checkout(self):
-        """A compiled form for one render: a spare one, or compiled again."""
-        if self._spare:
-            return self._spare.pop()
-        source = self._source
-        if source is None:
-            source = self.loader.read(self.name)
-        return self._compile(source)
-
-    def _persist(self, compiled, namespace):
-        for name in compiled[2]:
-            if name in namespace:
-                self.persistent[name] = namespace[name]
+        return _compile.compile_template(source, self.name, self.loader)
 
 
 class _Run:
     """One render: its namespace, its output buffer, its include chain."""
 
-    def __init__(self, template, variables, pieces, chunk_size):
-        loader = template.loader
+    def __init__(self, variables, pieces, chunk_size):
+        self.variables = variables
+        self.pieces = pieces
+        self.chunk_size = chunk_size
+        self.out = []
+        self.finished = []  # (template, compiled) whose body completed, for pyend blocks
+        self.held = None  # {template: compiled form taken for this render} (see _copies)
+        self.instance = None  # (dict, PAGES) of the module of precompiled pages in use
+        self.chunk = None  # a chunk due while a loop streams (see until_chunk)
+
+    def start(self, template):
+        """The namespace of a render of ``template`` (made when the render starts, so a
+        stream never iterated holds nothing)."""
+        loader = self.loader = template.loader
         shared = template.globals
         if shared is None and loader is not None:
             shared = loader.globals
         # With precompiled pages, the render's namespace is the dict of a module of
         # them: their functions read their names there (see FileLoader's ``compiled``).
-        self.instance = None
         if loader is not None and loader.compiled is not None:
             self.instance = loader._checkout()
             namespace = self.instance[0]
@@ -170,25 +165,19 @@ class _Run:
             namespace = dict(shared) if shared else {}
         if template.persistent:
             namespace.update(template.persistent)
-        if variables:
-            namespace.update(variables)
-        self.out = []
+        if self.variables:
+            namespace.update(self.variables)
         namespace["print"] = self.print
         # What compiled output code calls: the escape, and the output's extend (loops).
         namespace["_ph_e"] = html_escape
         namespace["_ph_a"] = self.out.extend
         self.namespace = namespace
-        self.pieces = pieces
-        self.chunk_size = chunk_size
         self.chain = [template.name]
-        self.finished = []  # (template, compiled) whose body completed, for pyend blocks
-        self.held = None  # {template: compiled form taken for this render} (see _copies)
-        self.chunk = None  # a chunk due while a loop streams (see until_chunk)
-        self.loader = loader
 
     def page(self, template):
         """The root template's chunks, then its (and its includes') pyend blocks."""
         try:
+            self.start(template)
             yield from self.body(template)
             out = self.out
             if out:
@@ -212,14 +201,29 @@ class _Run:
             self.instance = None
 
     def checkout(self, template):
-        """The compiled form of ``template`` for this render alone (see ``_copies``)."""
+        """The compiled form of ``template`` for this render alone (see ``_copies``): a
+        spare one, or compiled again."""
         held = self.held
         if held is None:
             held = self.held = {}
         compiled = held.get(template)
         if compiled is None:
-            compiled = held[template] = template._checkout()
+            if template._spare:
+                compiled = template._spare.pop()
+            else:
+                source = template._source
+                if source is None:
+                    source = template.loader.read(template.name)
+                compiled = template._compile(source)
+            held[template] = compiled
         return compiled
+
+    def persist(self, template, compiled):
+        """Save the names ``template`` declares ``global`` in its ``persistent``."""
+        namespace = self.namespace
+        for name in compiled[2]:
+            if name in namespace:
+                template.persistent[name] = namespace[name]
 
     def body(self, template):
         """Run ``template``'s program (see ``_compile``): output into ``self.out``, chunks
@@ -298,7 +302,7 @@ class _Run:
             error = exc
         finally:
             if compiled[2]:
-                template._persist(compiled, namespace)
+                self.persist(template, compiled)
         if error is not None:  # raised outside the handler: MicroPython warns on chaining
             from ._debug import runtime_error
 
@@ -367,7 +371,7 @@ class _Run:
             except Exception as exc:  # the page's own error: name its template line
                 error = exc
             finally:
-                template._persist(compiled, namespace)
+                self.persist(template, compiled)
             if error is not None:
                 from ._debug import runtime_error
 

@@ -53,13 +53,13 @@ SPACE = " \t\r\n"
 NEEDS = {"if": "a condition", "elif": "a condition", "for": "'target in iterable'"}
 
 
-def compile_template(source, name, resolve_include):
+def compile_template(source, name, loader):
     """``(program, pyend_codes, global_names, None)`` of ``source`` (the compiled form;
     a precompiled page has its line map last); ``TemplateError`` if bad.
 
-    ``resolve_include(path, line)`` returns the key of ``{{ include path }}``.
+    ``loader`` (``None``: no ``{{ include }}``) resolves includes to their keys.
     """
-    return _Compiler(source, name, resolve_include).run()
+    return _Compiler(source, name, loader).run()
 
 
 def exec_rebinds_code_globals():
@@ -88,10 +88,10 @@ COLLECT = hasattr(gc, "mem_alloc")
 
 
 class _Compiler:
-    def __init__(self, source, name, resolve_include):
+    def __init__(self, source, name, loader):
         self.source = source
         self.name = name
-        self.resolve_include = resolve_include
+        self.loader = loader
         self.program = []
         self.pyends = []
         self.global_names = []
@@ -155,8 +155,10 @@ class _Compiler:
         elif word == "include":
             if not rest:
                 raise self.error(line, "{{ include }} needs a file name")
+            if self.loader is None:
+                raise self.error(line, "{{ include }} needs a loader")
             self.flush()
-            key = self.resolve_include(_unquote(rest), line)
+            key = self.loader.resolve(self.name, _unquote(rest))
             self.program.append(("include", key, line))
         elif word in STATEMENT_WORDS or stripped in FOREIGN_ENDS:
             raise self.error(line, "unknown instruction '%s'" % word)

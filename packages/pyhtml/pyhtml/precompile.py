@@ -63,7 +63,7 @@ def module_source(root, pages):
     loader = FileLoader(root)
     writer = _Writer(root)
     for key, source in pages:
-        writer.page(key, _Recorder(source, key, _resolver(loader, key)).run())
+        writer.page(key, _Recorder(source, key, loader).run())
     text = writer.text()
     compile(text, "<pyhtml module>", "exec")  # a module that does not compile: our bug
     return text
@@ -79,13 +79,6 @@ def page_keys(root):
             if name.endswith(EXTENSION):
                 keys.append(name if relative == "." else relative + "/" + name)
     return keys
-
-
-def _resolver(loader, key):
-    def resolve_include(path, line):
-        return loader.resolve(key, path)
-
-    return resolve_include
 
 
 class _Piece:
