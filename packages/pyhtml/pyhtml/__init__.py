@@ -327,9 +327,10 @@ class _Run:
     def until_chunk(self, values):
         """``values``, stopped once a chunk is due (the chunk is then ``self.chunk``)."""
         out = self.out
+        pieces = self.pieces
         for value in values:
             yield value
-            if len(out) >= self.pieces:
+            if len(out) >= pieces:
                 chunk = self.flush()
                 if chunk is not None:
                     self.chunk = chunk
