@@ -32,7 +32,6 @@ from the traceback alone (also inside functions a py block defines).
 import gc
 
 from . import TemplateError
-from ._debug import line_text, syntax_error_line, syntax_error_message
 
 OPEN, CLOSE = "{{", "}}"
 RESERVED_PREFIX = "_ph_"
@@ -103,7 +102,19 @@ class _Compiler:
         self.group_size = 0  # about the characters of Python the group compiles to
 
     def error(self, line, message):
+        from ._debug import line_text  # errors only: not loaded to compile a good page
+
         return TemplateError(self.name, line, message, line_text(self.source, line))
+
+    def syntax_error(self, exc, offset, first, last):
+        """``exc``, from compiling template lines ``first`` to ``last`` (its line numbers
+        ``offset`` short of the template's), as a ``TemplateError`` naming its line."""
+        from ._debug import syntax_error_line, syntax_error_message
+
+        at = syntax_error_line(exc, self.name)
+        at = first if at is None else at + offset
+        # MicroPython names the end of input for an unclosed bracket: kept to the piece
+        return self.error(min(max(at, first), last), syntax_error_message(exc))
 
     def run(self):
         source = self.source
@@ -368,10 +379,8 @@ class _Compiler:
         try:
             return compile(text, self.name, mode)
         except SyntaxError as exc:
-            at = syntax_error_line(exc, self.name) or line
-            # MicroPython names the end of input for an unclosed bracket: the last line
-            last = line + len(source.rstrip().split("\n")) - 1
-            raise self.error(min(max(at, line), last), syntax_error_message(exc)) from None
+            last = line + source.rstrip().count("\n")
+            raise self.syntax_error(exc, 0, line, last) from None
 
     def expression_code(self, expression, line):
         """An iterable, compiled alone at its template line."""
@@ -385,9 +394,8 @@ class _Compiler:
         try:
             compile(expression, self.name, "eval")
         except SyntaxError as exc:
-            offset = syntax_error_line(exc, self.name)
-            at = line + offset - 1 if offset else line
-            raise self.error(at, syntax_error_message(exc)) from None
+            last = line + expression.count("\n")
+            raise self.syntax_error(exc, line - 1, line, last) from None
         return strip_comments(expression)
 
     def check_target(self, target, line):
