@@ -127,3 +127,8 @@ def test_a_stream_holds_a_module_instance_only_while_it_runs():
     assert len(loader._instances) == spares - 1
     running.close()
     assert len(loader._instances) == spares
+
+
+def test_a_missing_module_of_precompiled_pages_is_an_import_error():
+    loader = FileLoader(PAGES, compiled="pyhtml_no_such_pages")
+    raises(ImportError, loader.load, "index.pyhtml")
