@@ -132,3 +132,12 @@ def test_a_stream_holds_a_module_instance_only_while_it_runs():
 def test_a_missing_module_of_precompiled_pages_is_an_import_error():
     loader = FileLoader(PAGES, compiled="pyhtml_no_such_pages")
     raises(ImportError, loader.load, "index.pyhtml")
+
+
+def test_a_render_that_cannot_start_gives_its_module_instance_back():
+    loader = FileLoader(PAGES, compiled=MODULE)
+    page = loader.load("stream.pyhtml")
+    spares = len(loader._instances)
+    raises(Exception, page.render, 42)  # variables that are not a mapping
+    assert len(loader._instances) == spares
+    assert page.render({"who": "z"}).startswith("<b>z0</b>")

@@ -4,7 +4,7 @@
 loads and caches files; ``TemplateError`` names file and line; ``html_escape`` escapes.
 
 This module is what renders: a compiled template is a *program* (a tuple of items, see
-``_compile``) that ``_Run.run`` walks. The compiler (``_compile``) is imported only when
+``_compile``) that ``_Run.body`` walks. The compiler (``_compile``) is imported only when
 a template is compiled, and what only errors need (``_debug``) only on an error, so a
 board pays on import for rendering alone.
 """
@@ -196,7 +196,7 @@ class _Run:
                 template._spare.append(compiled)
             self.held = None
         if self.instance is not None:
-            self.namespace.clear()  # the page's names are not kept alive until reused
+            self.instance[0].clear()  # the page's names are not kept alive until reused
             self.loader._instances.append(self.instance)
             self.instance = None
 
@@ -239,6 +239,7 @@ class _Run:
                 compiled = self.checkout(template)
             else:
                 compiled = template._spare[0]  # shared by every render, never taken away
+        # One loop with the items' work inline: this is where a render spends its time.
         program = compiled[0]
         namespace = self.namespace
         out = self.out

@@ -6,7 +6,7 @@ the heap a compile needs stays about the size of the template text plus one smal
 ``compile()``: MicroPython's compiler needs heap in proportion to the code it compiles
 at once.
 
-The program is a list of items (``Template`` runs it, see ``pyhtml._Run.run``):
+The program is a list of items (``Template`` runs it, see ``pyhtml._Run.body``):
 
 - ``str``: literal text, copied to the page;
 - a code object: a run of text and ``{{ expression }}`` tags, compiled as one tuple
