@@ -44,6 +44,7 @@ def test_precompiled_page_content():
     assert "<li>&lt;cake&gt;: 12.99</li>" in page
     assert "<!-- <cake> --><i>&lt;cake&gt; (17.49)</i>" in page  # include, same namespace
     assert "[123]" in page and "<pre>two\n\tlines ok</pre>" in page
+    assert "<p>é ✓ \U0001f600 ü&lt;</p>" in page
     assert precompiled.globals["log"] == [("end", 1)]
 
 
