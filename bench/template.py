@@ -32,8 +32,8 @@ from _template_page import JINJA2_PAGE, PYHTML_PAGE, variables  # noqa: E402
 
 import pyhtml  # noqa: E402
 
-REPEATS = 9
-SECONDS = 0.2
+REPEATS = 30
+SECONDS = 0.05
 
 
 # CPU time of this process: a busy machine's other processes do not count (wall time

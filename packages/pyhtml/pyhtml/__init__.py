@@ -167,7 +167,7 @@ class _Run:
             namespace.update(template.persistent)
         if self.variables:
             namespace.update(self.variables)
-        namespace["print"] = self.print
+        namespace["print"] = _page_print(self.out)
         # What compiled output code calls: the escape, and the output's extend (loops).
         namespace["_ph_e"] = html_escape
         namespace["_ph_a"] = self.out.extend
@@ -389,8 +389,17 @@ class _Run:
         out.append(chunk)
         return None
 
-    def print(self, *args, sep=" ", end="\n", file=None, flush=False):
-        """``print`` inside the page: writes raw (unescaped) text into the page."""
+
+
+def _page_print(out):
+    """``print`` inside a page: writes raw (unescaped) text into the page's ``out``.
+
+    A closure over the output list, not a method of the render: the namespace then does
+    not refer back to the render, and CPython frees both when the render ends, without
+    waiting for the cycle collector.
+    """
+
+    def print(*args, sep=" ", end="\n", file=None, flush=False):
         if file is not None:
             _builtin_print(*args, sep=sep, end=end, file=file)
             return
@@ -398,7 +407,9 @@ class _Run:
             sep = " "
         if end is None:
             end = "\n"
-        self.out.append(sep.join([str(arg) for arg in args]) + end)
+        out.append(sep.join([str(arg) for arg in args]) + end)
+
+    return print
 
 
 def _call(function, namespace):
