@@ -2,9 +2,11 @@
 
 ``micropython -X heapsize=N _template_heap_mp.py CODE WWW PAGE STEP LEAVE [COMPILED]``
 
-CODE is a folder of ``.mpy`` files (``pyhtml``, and the precompiled pages) or a ROMFS
-image of it (read into the heap, as the unix port has no flash, and mounted: its
-bytecode then runs in place, as on a board). WWW holds the pages; COMPILED names the
+CODE is a folder of ``.mpy`` files (``pyhtml``, the precompiled pages, and
+``_template_page`` for the benchmark page's variables: nothing is compiled in the
+measured heap but what the step compiles) or a ROMFS image of it (read into the heap,
+as the unix port has no flash, and mounted: its bytecode then runs in place, as on a
+board). WWW holds the pages; COMPILED names the
 module of precompiled pages (``FileLoader(..., compiled=COMPILED)``), if any. After
 ``import pyhtml`` and a loader (and, for ``STEP`` ``steady``, after the page was loaded
 and streamed once), the heap is filled with ballast but for one free block of LEAVE
@@ -40,8 +42,7 @@ import pyhtml  # noqa: E402
 
 gc.collect()
 _IMPORTED = gc.mem_alloc() - _START
-sys.path.append(__file__[: __file__.rfind("/")] if "/" in __file__ else ".")
-from _template_page import variables as bench_variables  # noqa: E402
+from _template_page import variables as bench_variables  # noqa: E402  (.mpy in CODE)
 SLOTS = 400
 
 

@@ -117,6 +117,8 @@ def write_heap_files(workdir):
             target = os.path.join(package, name[:-3] + ".mpy")
             subprocess.run(["mpy-cross", "-o", target, os.path.join(source_dir, name)],
                            check=True)
+    subprocess.run(["mpy-cross", "-o", os.path.join(mpy, "_template_page.mpy"),
+                    os.path.join(HERE, "_template_page.py")], check=True)
     from pyhtml.precompile import precompile_folder
 
     precompile_folder(www, os.path.join(workdir, PAGES_MODULE + ".py"))
