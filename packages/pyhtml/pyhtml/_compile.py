@@ -81,8 +81,9 @@ EXEC_REBINDS_CODE_GLOBALS = exec_rebinds_code_globals()
 # MicroPython (the runtime with gc.mem_alloc): collect before each compile(). Each
 # compile leaves its parse tree behind; collected only when the heap runs out, that
 # garbage is freed between the code objects kept, and the free heap ends up in pieces
-# too small for the next compile: measured, a page of 40 small tags then needs 5 times
-# its size free instead of twice (bench/template.py).
+# too small for the next compile. Measured on the unix port: compiling a page of 40
+# small tags (40 texts, expressions and py blocks) needed 113 KB of free heap without,
+# 27 KB with; the mws2 demo page 21 KB without, 11 KB with.
 COLLECT = hasattr(gc, "mem_alloc")
 
 
