@@ -1,10 +1,11 @@
-"""What pyhtml needs only when something went wrong, or to compile (loaded on demand).
+"""What pyhtml needs only when something went wrong (loaded on the first error).
 
 Both runtimes give a template error its line through the exception's traceback: CPython
 as ``__traceback__`` objects, MicroPython only as the text ``sys.print_exception``
 writes, so that text is read back here. Every piece of a template's Python is compiled
 with the template's name as file name and its template line numbers (see _compile), so
-the deepest frame with that name is the template line.
+the deepest frame with that name is the template line; a precompiled page's frames are
+in its module, whose lines its line map turns into template lines.
 """
 
 from . import TemplateError, html_escape
@@ -36,8 +37,8 @@ def runtime_error(template, compiled, exc, item):
 def _precompiled_line(template, lines, frames):
     """The template line of the deepest frame in ``template``'s functions of its module.
 
-    ``lines`` is the page's line map (see _aot): per function, the first and last
-    line of its body in the module and the template line of its first.
+    ``lines`` is the page's line map (see pyhtml.precompile): per function, the first
+    and last line of its body in the module and the template line of its first.
     """
     module = template.loader.compiled
     base = module[module.rfind(".") + 1 :] + ".py"
