@@ -6,6 +6,7 @@ Precompiles every ``.pyhtml`` under DIR into one module (see ``pyhtml.precompile
 """
 
 import argparse
+import subprocess
 import sys
 
 from . import TemplateError
@@ -24,6 +25,9 @@ def main(argv=None):
     try:
         keys = precompile_folder(args.root, args.output, mpy=args.mpy)
     except TemplateError as exc:
+        print("pyhtml: %s" % exc, file=sys.stderr)
+        return 1
+    except (OSError, subprocess.CalledProcessError) as exc:  # no folder, no mpy-cross
         print("pyhtml: %s" % exc, file=sys.stderr)
         return 1
     module = args.output.replace("\\", "/").rsplit("/", 1)[-1]

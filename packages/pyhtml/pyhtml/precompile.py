@@ -45,6 +45,8 @@ def precompile_folder(root, output, mpy=False):
 
     ``TemplateError`` for a page that does not compile, as at runtime.
     """
+    if not os.path.isdir(root):
+        raise FileNotFoundError("no folder of pages: %s" % root)
     loader = FileLoader(root)
     keys = page_keys(loader.root)
     text = module_source(root, [(key, loader.read(key)) for key in keys])

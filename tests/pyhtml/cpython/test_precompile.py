@@ -141,6 +141,15 @@ def test_cli_as_a_module_and_with_mpy(tmp_path):
     assert os.path.getsize(str(tmp_path / "pages.mpy")) > 0
 
 
+def test_cli_reports_a_missing_folder_or_mpy_cross(tmp_path, capsys, monkeypatch):
+    assert main(["compile", str(tmp_path / "nothing"), "-o", str(tmp_path / "p.py")]) == 1
+    assert "pyhtml: " in capsys.readouterr().err
+    write(str(tmp_path / "www"), {"a.pyhtml": "a"})
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no mpy-cross to be found
+    assert main(["compile", str(tmp_path / "www"), "-o", str(tmp_path / "p.py"), "--mpy"]) == 1
+    assert "mpy-cross" in capsys.readouterr().err
+
+
 def test_compile_errors_are_the_runtime_ones(tmp_path, capsys):
     www = str(tmp_path / "www")
     source = "ok\n{{ if x }}\n{{ 1 + }}\n{{ end }}"
