@@ -1,15 +1,21 @@
 """Random templates (text, expressions, if/elif/else, for, py blocks with print, nested)
 rendered by pyhtml equal what a straightforward tree-walking interpreter in this file
-produces; streamed in random chunk sizes they join to the same page.
+produces; streamed in random chunk sizes they join to the same page. The same holds for
+the template precompiled (``pyhtml.precompile``) and loaded with ``FileLoader(compiled=)``.
 
 The interpreter evaluates the same Python snippets with ``eval``/``exec`` in one dict,
 walking the tree node by node, as the original MicroWebSrv2 did on every request.
 """
 
+import itertools
+import sys
+import types
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pyhtml import Template
+from pyhtml import FileLoader, Template
+from pyhtml.precompile import module_source
 
 TEXT = st.text(alphabet="ab <>&\"'\n\t;=/é", min_size=1, max_size=12)
 EXPRESSIONS = [
@@ -138,3 +144,26 @@ def test_render_and_stream_match_the_reference(tree, chunk_size):
     assert "".join(chunks) == expected
     assert all(len(chunk) >= chunk_size for chunk in chunks[:-1])
     assert template.render(dict(INITIAL)) == expected  # compiled once, rendered again
+
+
+def precompiled_template(source, number):
+    """``source`` precompiled, its module made in memory (no file), loaded by a loader."""
+    name = "pyhtml_property_pages_%d" % number
+    module = types.ModuleType(name)
+    exec(module_source("random", [("random.pyhtml", source)]), module.__dict__)
+    sys.modules[name] = module  # what the loader imports (and takes out of sys.modules)
+    return FileLoader("random", compiled=name).load("random.pyhtml")
+
+
+_NUMBERS = itertools.count()  # a module name per example
+
+
+@given(TREES, st.integers(1, 200))
+def test_precompiled_pages_match_the_reference(tree, chunk_size):
+    template = precompiled_template(source_of(tree), next(_NUMBERS))
+    expected = expected_page(tree)
+    assert template.render(dict(INITIAL)) == expected
+    chunks = list(template.stream(dict(INITIAL), chunk_size=chunk_size))
+    assert "".join(chunks) == expected
+    assert all(len(chunk) >= chunk_size for chunk in chunks[:-1])
+    assert template.render(dict(INITIAL)) == expected

@@ -164,3 +164,59 @@ def test_walrus_free_reuse_of_a_compiled_template():
     assert template.render({"xs": [1, 2]}) == "1,2,"
     assert template.render({"xs": "ab"}) == "a,b,"
     assert template.render({"xs": []}) == ""
+
+
+def test_for_loops_nest_without_limit():
+    depth = 30  # deeper than Python's 20 statically nested blocks
+    source = "".join("{{ for i%d in range(%d, %d) }}" % (level, level, level + 1)
+                     for level in range(depth))
+    source += "{{ i0 }}-{{ i%d }}{{ py }}print(end='.'){{ end }}" % (depth - 1)
+    assert render(source + "{{ end }}" * depth) == "0-29."
+
+
+def test_long_runs_of_output_render_whole():
+    # far more than one compiled piece holds: split into several, invisibly
+    source = "".join("<p>%s {{ v[%d] }}</p>\n" % ("x" * (index % 50), index)
+                     for index in range(300))
+    source += "{{ v[999] }}"
+    values = ["<%d>" % index for index in range(1000)]
+    expected = "".join("<p>%s &lt;%d&gt;</p>\n" % ("x" * (index % 50), index)
+                       for index in range(300)) + "&lt;999&gt;"
+    assert render(source, v=values) == expected
+    error = raises(TemplateError, Template(source, name="t").render, {"v": values[:200]})
+    assert error.line == 201 and "IndexError" in error.message
+    long_text = "y" * 5000
+    assert render(long_text + "{{ 1 }}" + long_text) == long_text + "1" + long_text
+
+
+def test_comments_inside_tags():
+    assert render("{{ '#' + v  # the value }}|{{ '''a # b'''  # c }}", v="<") == "#&lt;|a # b"
+    assert render("{{ f(1,  # one\n  2)  # two\n}}", f=lambda a, b: a + b) == "3"
+    source = "{{ if x  # a comment }}yes{{ elif y.z  # another }}no{{ end }}"
+    assert render(source, x=1) == "yes"
+    assert raises(TemplateError, Template(source, name="t").render, {"x": 0, "y": 1}).line == 1
+    source = "{{ a  # c }}{{ b.bad }}\n{{ for i in items  # c }}{{ i }}{{ end }}"
+    assert raises(TemplateError, Template(source, name="t").render, {"a": 1, "b": 2}).line == 1
+    assert render(source.split("\n")[1], items="ab") == "ab"
+
+
+def test_loop_bodies_of_text_only_or_nothing():
+    assert render("{{ for i in range(3) }}x{{ end }}") == "xxx"
+    assert render("{{ for i in range(3) }}{{ end }}{{ i }}") == "2"
+    assert render("{{ for a, b in pairs }}{{ end }}{{ a }}{{ b }}", pairs=[(1, 2)]) == "12"
+
+
+def test_loop_targets_are_seen_by_functions_in_expressions():
+    source = "{{ py }}\ndef label():\n    return '#%d' % i\n{{ end }}"
+    source += "{{ for i in range(3) }}{{ label() }}{{ end }}"
+    assert render(source) == "#0#1#2"
+
+
+def test_unpacking_errors_name_the_loop():
+    for body in ("{{ a }}", "{{ py }}x = a{{ end }}"):  # one piece of output, or more
+        source = "\n{{ for a, b in pairs }}" + body + "{{ end }}"
+        error = raises(TemplateError, Template(source, name="t").render, {"pairs": [(1,)]})
+        assert error.line == 2 and "ValueError" in error.message
+        error = raises(TemplateError, Template(source, name="t").render,
+                       {"pairs": [(1, 2, 3)]})
+        assert error.line == 2 and "ValueError" in error.message

@@ -185,3 +185,19 @@ def test_a_page_can_render_its_own_template_inside_a_render():
 def test_builtins_and_imports_work_in_pages():
     source = "{{ py }}\nimport sys\n{{ end }}{{ len(sys.platform) > 0 }}|{{ max(1, 2) }}"
     assert Template(source, name="t").render() == "True|2"
+
+
+def test_streamed_loops_are_chunked_and_resume():
+    template = Template("<ul>{{ for i in range(n) }}<li>{{ i }}</li>{{ end }}</ul>"
+                        "{{ for k, v in pairs }}[{{ k }}={{ v }}]{{ end }}", name="t")
+    variables = {"n": 400, "pairs": [(index, "<") for index in range(100)]}
+    whole = template.render(variables)
+    for size in (1, 7, 64, 512, 100000):
+        chunks = list(template.stream(variables, chunk_size=size))
+        assert "".join(chunks) == whole
+        for chunk in chunks[:-1]:
+            assert size <= len(chunk) < size + 300
+    chunks = template.stream(variables, chunk_size=64)
+    next(chunks)
+    chunks.close()  # abandoned inside a loop
+    assert template.render(variables) == whole
