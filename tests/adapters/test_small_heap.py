@@ -13,7 +13,7 @@ from websockets.sync.client import connect as ws_connect
 import adapters_harness
 
 CASES = [
-    ("mpaw_loop.py", "448K", WEBROOT, {"/ping": 200, "/": 200, "/blob.bin": 200, "/boom": 500}),
+    ("mpaw_loop.py", "480K", WEBROOT, {"/ping": 200, "/": 200, "/blob.bin": 200, "/boom": 500}),
     ("ahttp_demo.py", "384K", AHTTP_FILES, {"/": 200, "/api/zero": 500, "/api/time": 200}),
     ("mws1_portal.py", "640K", MWS1_FILES, {"/": 200, "/test.pyhtml": 200, "/boom": 500}),
 ]

@@ -95,3 +95,22 @@ def format_traceback(exc):
     import traceback
 
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
+def more(obj, name, cls, module_name):
+    """``cls.__getattr__``: the members of ``cls`` that most programs never use live in
+    the class ``Extras`` of module ``module_name`` and join ``cls`` the first time one
+    of them is asked for (on a board, their code and names cost no heap until then).
+    CPython joins them at import (see join_extras): its classes are whole from the start."""
+    if name[:2] == "__" or cls.__dict__.get("_extrasJoined"):
+        raise AttributeError(name)
+    join_extras(cls, module_name)
+    return getattr(obj, name)
+
+
+def join_extras(cls, module_name):
+    module = __import__(module_name, None, None, ["Extras"])
+    for key, value in module.Extras.__dict__.items():
+        if key[:2] != "__" and key not in cls.__dict__:
+            setattr(cls, key, value)
+    cls._extrasJoined = True
