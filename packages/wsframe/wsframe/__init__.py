@@ -3,21 +3,20 @@
 Bytes in, events out; events in, bytes out. No sockets, no HTTP: the server hands over
 the bytes that followed the upgrade request as ``trailing_data``.
 
-Layers, after wsproto's, kept in this one module because every module, class, function
-and name a board imports costs heap: frame decoder (``Connection._frame``: headers,
-lengths, masking, limits) -> message assembly (``_piece``, ``_message``: fragmentation,
-incremental UTF-8, one bounded store per message) -> connection (control frames, close
-rules, state, sending). The server's handshake is ``_handshake.py``. What only clients,
-text that is not ASCII and rare callers need (``_client.py``, ``_utf8.py``,
-``_codes.py``) loads on first use, through ``__getattr__`` at the end of this file.
+Everything a server needs is in this one module, because every module, class, function
+and name a board imports costs heap (measured: ``bench/heap.py``). Its sections, in
+order: runtime differences, errors, events, the server's opening handshake (RFC 6455
+section 4.2), frames (5.2-5.5), and the connection, whose layers follow wsproto's:
+frame decoder (``Connection._frame``: headers, lengths, masking, limits) -> message
+assembly (``_piece``, ``_message``: fragmentation, incremental UTF-8, one bounded store
+per message) -> control frames, close rules, state, sending. What only clients, text
+that is not ASCII and rare callers need (``_extras.py``, ``_utf8.py``)
+loads on first use, through ``__getattr__`` at the end of this file.
 """
 
+import binascii
+import hashlib
 import sys
-
-from ._handshake import HandshakeError as HandshakeError
-from ._handshake import accept_key as accept_key
-from ._handshake import requested_subprotocols as requested_subprotocols
-from ._handshake import server_handshake as server_handshake
 
 try:
     from micropython import const
@@ -36,6 +35,8 @@ REMOTE_CLOSING = "REMOTE_CLOSING"  # the peer sent a close frame, we have not an
 CLOSED = "CLOSED"
 
 _DEFAULT_MAX_MESSAGE = const(1048576)
+_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # 1.3
+_VERSION = b"13"
 
 # Opcodes and header bits (RFC 6455 section 5.2).
 _OP_CONTINUATION = const(0x0)
@@ -83,12 +84,9 @@ if sys.implementation.name == "micropython":
     _STEP = 1024
     _PIECE = 4096
     try:
-        _sample = b"\x01" + bytes(14) + b"\xff"
-        if int.from_bytes(_sample, "little").to_bytes(16, "little") != _sample:
-            _STEP = 4
-    except (OverflowError, ValueError):
+        (1 << 64).to_bytes(9, "little")
+    except OverflowError:
         _STEP = 4
-    _sample = None
 
 # MicroPython's str() accepts encoded surrogates and more that RFC 3629 forbids;
 # CPython's is strict, so there a decode is the whole check.
@@ -122,7 +120,7 @@ def _decode(data):
     try:
         text = str(data, "utf-8")
         if _LAX_UTF8 and len(text) != len(data) and not _submodule("_utf8").is_valid_utf8(data):
-            raise ValueError("surrogate, overlong or out-of-range sequence")
+            raise ValueError("surrogate or overlong form")
         return text
     except ValueError as exc:
         error = ProtocolError("invalid UTF-8: %s" % exc, _INVALID_DATA)
@@ -149,33 +147,40 @@ class LocalProtocolError(Exception):
     """Our own side misused the connection, e.g. sent a message after its close frame."""
 
 
+class HandshakeError(Exception):
+    """The upgrade request (or, for a client, the answer) cannot be accepted.
+
+    ``status_code`` is the HTTP status to answer with (400, or 426 for an unsupported
+    ``Sec-WebSocket-Version``), ``message`` says why, ``headers`` are the headers to add
+    to that answer.
+    """
+
+    def __init__(self, status_code, message, headers=()):
+        super().__init__("%d: %s" % (status_code, message))
+        self.status_code = status_code
+        self.message = message
+        self.headers = list(headers)
+
+
 # ---- events (plain classes: MicroPython has no dataclasses) ----------------------------
 
 
 class Event:
     """Base of every event; compares by type and fields (``!=`` follows ``==``)."""
 
-    _fields = ()
-
     def __eq__(self, other):
-        if type(self) is not type(other):
-            return False
-        for name in self._fields:
-            if getattr(self, name) != getattr(other, name):
-                return False
-        return True
+        return type(self) is type(other) and self.__dict__ == other.__dict__
 
     def __repr__(self):
-        values = []
-        for name in self._fields:
-            values.append("%s=%r" % (name, getattr(self, name)))
-        return "%s(%s)" % (type(self).__name__, ", ".join(values))
+        # Sorted, the field names come in the order of each event's arguments.
+        fields = []
+        for name in sorted(self.__dict__):
+            fields.append("%s=%r" % (name, self.__dict__[name]))
+        return "%s(%s)" % (type(self).__name__, ", ".join(fields))
 
 
 class TextMessage(Event):
     """A text message (``data`` is ``str``), or a piece of one when fragments are on."""
-
-    _fields = ("data", "message_finished")
 
     def __init__(self, data="", message_finished=True):
         self.data = data
@@ -185,8 +190,6 @@ class TextMessage(Event):
 class BytesMessage(Event):
     """A binary message (``data`` is ``bytes``), or a piece of one when fragments are on."""
 
-    _fields = ("data", "message_finished")
-
     def __init__(self, data=b"", message_finished=True):
         self.data = data
         self.message_finished = message_finished
@@ -194,8 +197,6 @@ class BytesMessage(Event):
 
 class Ping(Event):
     """The peer pinged; send ``response()`` to answer (RFC 6455 section 5.5.2)."""
-
-    _fields = ("payload",)
 
     def __init__(self, payload=b""):
         self.payload = payload
@@ -208,7 +209,6 @@ class Ping(Event):
 class Pong(Event):
     """A Pong arrived (an answer or an unsolicited heartbeat)."""
 
-    _fields = ("payload",)
     __init__ = Ping.__init__
 
 
@@ -218,8 +218,6 @@ class CloseConnection(Event):
     ``response()`` is the close frame to send back (section 5.5.1: echo the code).
     """
 
-    _fields = ("code", "reason")
-
     def __init__(self, code=_NORMAL_CLOSURE, reason=""):
         self.code = code
         self.reason = reason
@@ -227,6 +225,137 @@ class CloseConnection(Event):
     def response(self):
         """The close that answers this one: same code (1005: a close with no code)."""
         return CloseConnection(self.code, self.reason)
+
+
+# ---- the server's opening handshake (RFC 6455 section 4.2), without HTTP I/O ---------
+#
+# Headers are lists of ``(name, value)`` pairs, names lower-case, as httpcore_micro
+# delivers them; ``str`` pairs are accepted too. Every value that matters here is an
+# ASCII token (section 4.1, 11.3), so nothing is decoded with any codec but UTF-8 (which
+# MicroPython's development branch keeps as its only one): a value that is not ASCII
+# simply never matches, and a subprotocol offer that is not ASCII is refused with 400.
+# The client's side is in ``_extras.py``.
+
+
+def _as_bytes(value):
+    """A header name or value as bytes (``str`` is encoded as UTF-8, never Latin-1)."""
+    return value.encode() if isinstance(value, str) else bytes(value)
+
+
+def _ascii_text(data):
+    """``data`` (ASCII bytes) as ``str``; ``None`` if a byte is not ASCII."""
+    try:
+        text = str(data, "utf-8")
+    except UnicodeError:
+        return None
+    # Decoding keeps the length exactly when every byte is below 0x80.
+    return text if len(text) == len(data) else None
+
+
+def _values(headers, name):
+    """Every value of header ``name`` (bytes, stripped), in order."""
+    found = []
+    for key, value in headers:
+        if _as_bytes(key).lower() == name:
+            found.append(_as_bytes(value).strip())
+    return found
+
+
+def _tokens(headers, name):
+    """The comma-separated items of every ``name`` header, stripped, empty ones dropped."""
+    found = []
+    for value in _values(headers, name):
+        for item in value.split(b","):
+            item = item.strip()
+            if item:
+                found.append(item)
+    return found
+
+
+def _has_token(headers, name, token):
+    """True if a ``name`` header lists ``token`` (case-insensitive, RFC 7230 3.2.6)."""
+    for item in _tokens(headers, name):
+        if item.lower() == token:
+            return True
+    return False
+
+
+def accept_key(key):
+    """``Sec-WebSocket-Accept`` for a ``Sec-WebSocket-Key`` (4.2.2 step 5.4); bytes."""
+    digest = hashlib.sha1(_as_bytes(key).strip() + _GUID).digest()
+    return binascii.b2a_base64(digest).strip()
+
+
+def requested_subprotocols(headers):
+    """The subprotocols a request offers, as ``str``, in the client's order.
+
+    Raises ``HandshakeError(400)`` for an offer that is not ASCII: subprotocol names are
+    tokens (4.1, RFC 7230 3.2.6).
+    """
+    names = []
+    for item in _tokens(headers, b"sec-websocket-protocol"):
+        name = _ascii_text(item)
+        if name is None:
+            raise HandshakeError(400, "non-ASCII Sec-WebSocket-Protocol")
+        names.append(name)
+    return names
+
+
+def server_handshake(headers, subprotocols=None, method=None, http_version=None):
+    """Check an upgrade request (4.2.1); return the headers of the ``101`` answer.
+
+    ``subprotocols``: ``None``, the names we speak (the client's first match wins),
+    or a callable given the offered names that returns one of them or ``None``.
+    Raises ``HandshakeError`` (400, or 426 with ``Sec-WebSocket-Version: 13``).
+    """
+    if method is not None and _as_bytes(method) != b"GET":
+        raise HandshakeError(400, "method must be GET")
+    if http_version is not None and _as_bytes(http_version) != b"1.1":
+        raise HandshakeError(400, "HTTP/1.1 required")
+    if not _has_token(headers, b"upgrade", b"websocket"):
+        raise HandshakeError(400, "no 'Upgrade: websocket'")
+    if not _has_token(headers, b"connection", b"upgrade"):
+        raise HandshakeError(400, "no 'Connection: upgrade'")
+    versions = _values(headers, b"sec-websocket-version")
+    if versions != [_VERSION]:
+        if not versions:
+            raise HandshakeError(400, "no Sec-WebSocket-Version")
+        # 4.4: answer 426 and name the versions we speak.
+        raise HandshakeError(426, "unsupported Sec-WebSocket-Version",
+                             [(b"sec-websocket-version", _VERSION)])
+    # 4.1 step 7: exactly one key, base64 of 16 bytes. Only the canonical form
+    # re-encodes to itself (22 characters, "==", the last one's 4 unused bits zero), so
+    # a round trip rejects stray characters, bad padding and non-zero pad bits at once.
+    keys = _values(headers, b"sec-websocket-key")
+    raw = b""
+    if len(keys) == 1 and len(keys[0]) == 24:
+        try:
+            raw = binascii.a2b_base64(keys[0])
+        except ValueError:  # binascii.Error: a character that is not base64
+            pass
+    if len(raw) != 16 or binascii.b2a_base64(raw).strip() != keys[0]:
+        raise HandshakeError(400, "invalid Sec-WebSocket-Key")
+    response = [
+        (b"upgrade", b"websocket"),
+        (b"connection", b"Upgrade"),
+        (b"sec-websocket-accept", accept_key(keys[0])),
+    ]
+    if subprotocols is None:
+        return response
+    requested = requested_subprotocols(headers)
+    chosen = None
+    if callable(subprotocols):
+        chosen = subprotocols(requested) if requested else None
+        if chosen is not None and chosen not in requested:
+            raise ValueError("subprotocol %r was not offered" % (chosen,))
+    else:
+        for name in requested:  # the client lists its preference first (4.1)
+            if name in subprotocols:
+                chosen = name
+                break
+    if chosen is not None:
+        response.append((b"sec-websocket-protocol", chosen.encode()))
+    return response
 
 
 # ---- frames ----------------------------------------------------------------------------
@@ -241,7 +370,10 @@ def _xor(data, key):
     global _last_pad
     size = len(data)
     if size > _STEP:
-        return b"".join([_xor(data[i : i + _STEP], key) for i in range(0, size, _STEP)])
+        steps = []
+        for start in range(0, size, _STEP):
+            steps.append(_xor(data[start : start + _STEP], key))
+        return b"".join(steps)
     entry = _last_pad
     if size > 256 and entry[1] == size and entry[0] == key:
         pad = entry[2]
@@ -250,20 +382,6 @@ def _xor(data, key):
         if size > 256:
             _last_pad = (key, size, pad)
     return (int.from_bytes(data, "little") ^ pad).to_bytes(size, "little")
-
-
-def _check_first_byte(b0, b1):
-    """The rules a frame's first two bytes decide, for anything but a plain data frame."""
-    if b0 & _RESERVED_BITS:
-        raise ProtocolError("reserved bits set without a negotiated extension")
-    opcode = b0 & 0x0F
-    if opcode > _OP_BINARY:
-        if opcode < _OP_CLOSE or opcode > _OP_PONG:
-            raise ProtocolError("reserved opcode %d" % opcode)
-        if not b0 & _FIN:
-            raise ProtocolError("fragmented control frame")  # 5.4
-        if b1 & 0x7F > _MAX_CONTROL_PAYLOAD:
-            raise ProtocolError("control frame payload above 125 bytes")  # 5.5
 
 
 def _is_wire_code(code):
@@ -276,10 +394,10 @@ def _parse_close(payload):
     if not payload:
         return CloseConnection(_NO_STATUS_RCVD, "")  # 7.1.5
     if len(payload) == 1:
-        raise ProtocolError("close frame with a 1-byte payload")
+        raise ProtocolError("1-byte close payload")
     code = (payload[0] << 8) | payload[1]
     if not _is_wire_code(code):
-        raise ProtocolError("close frame with invalid code %d" % code)
+        raise ProtocolError("invalid close code %d" % code)
     return CloseConnection(code, _decode(payload[2:]))
 
 
@@ -290,7 +408,7 @@ def _close_payload(code, reason):
             raise ValueError("a close reason needs a close code")
         return b""
     if not _is_wire_code(code):
-        raise ValueError("close code %r cannot be sent (RFC 6455 section 7.4)" % (code,))
+        raise ValueError("close code %r cannot be sent" % (code,))
     data = reason.encode()
     size = len(data)
     if size > _MAX_CLOSE_REASON:
@@ -329,7 +447,7 @@ class Connection:
         if role == CLIENT:
             self._expect_mask = 0
             if mask_source is None:
-                mask_source = _submodule("_client").random_mask
+                mask_source = _submodule("_extras").random_mask
             self._mask_source = mask_source
         # Received bytes: fed chunks wait in _incoming until events() merges them.
         self._buf = b""
@@ -413,10 +531,17 @@ class Connection:
         b0 = buf[pos]
         b1 = buf[pos + 1]
         opcode = b0 & 0x0F
-        if b0 & _RESERVED_BITS or opcode > _OP_BINARY:
-            _check_first_byte(b0, b1)
+        if b0 & _RESERVED_BITS or opcode > _OP_BINARY:  # anything but a plain data frame
+            if b0 & _RESERVED_BITS:  # no extension is negotiated (5.2)
+                raise ProtocolError("reserved bits set")
+            if opcode < _OP_CLOSE or opcode > _OP_PONG:
+                raise ProtocolError("reserved opcode %d" % opcode)
+            if not b0 & _FIN:
+                raise ProtocolError("fragmented control frame")  # 5.4
+            if b1 & 0x7F > _MAX_CONTROL_PAYLOAD:
+                raise ProtocolError("control frame above 125 bytes")  # 5.5
         if b1 & _MASK_BIT != self._expect_mask:
-            raise ProtocolError("frame masking does not match the sender's role")  # 5.1
+            raise ProtocolError("wrong masking for the sender's role")  # 5.1
         length = b1 & 0x7F
         start = pos + 2
         if length == 126:
@@ -432,7 +557,7 @@ class Connection:
             length = int.from_bytes(buf[pos + 2 : pos + 10], "big")
             start = pos + 10
             if length >> 63:
-                raise ProtocolError("64-bit length with its most significant bit set")
+                raise ProtocolError("64-bit length above 2**63")
             if length < 65536:
                 raise ProtocolError("length not minimally encoded")  # 5.2
         key = None
@@ -449,7 +574,17 @@ class Connection:
             payload = buf[start:end]
             if key is not None and length:
                 payload = _xor(payload, key)
-            return self._control(opcode, payload)
+            if opcode == _OP_PING:
+                return Ping(payload)
+            if opcode == _OP_PONG:
+                return Pong(payload)
+            event = _parse_close(payload)
+            self._close_received = True
+            if self.state == LOCAL_CLOSING or self._eof:
+                self.state = CLOSED
+            else:
+                self.state = REMOTE_CLOSING
+            return event
         fin = b0 & _FIN != 0
         self._check_data_frame(opcode, fin, length)
         if fin and opcode and end <= len(buf) and length <= _PIECE:
@@ -474,7 +609,7 @@ class Connection:
     def _check_data_frame(self, opcode, fin, length):
         """A data frame's header against the limits and the order of 5.4."""
         if self._max_frame is not None and length > self._max_frame:
-            raise ProtocolError("frame of %d bytes above max_frame" % length, _MESSAGE_TOO_BIG)
+            raise ProtocolError("frame above max_frame", _MESSAGE_TOO_BIG)
         if opcode:
             self._limit = self.max_message  # a new limit applies from the next message on
             size = length
@@ -484,22 +619,22 @@ class Connection:
             raise ProtocolError("message above max_message", _MESSAGE_TOO_BIG)
         if opcode:
             if self._opcode:
-                raise ProtocolError("new message started before the previous one finished")
+                raise ProtocolError("new message inside a fragmented one")
             self._empty = 0
         elif not self._opcode:
-            raise ProtocolError("continuation frame with no message to continue")
+            raise ProtocolError("continuation without a message")
         self._size = size
         if length or fin:
             self._empty = 0
             return
         self._empty += 1
         if self._empty > _MAX_EMPTY_FRAGMENTS:
-            raise ProtocolError("%d empty fragments in a row: no progress" % self._empty,
-                                _POLICY_VIOLATION)
+            raise ProtocolError("too many empty fragments", _POLICY_VIOLATION)
 
     def _piece(self):
-        """Take the current data frame's payload that is here (at most _STEP bytes) into
-        the message: its event, or ``False``."""
+        """Take the current data frame's payload that is here (at most _PIECE bytes)
+        into the message in progress: its event once finished (with ``fragments``:
+        every piece's), else ``False``."""
         buf = self._buf
         pos = self._pos
         remaining = self._remaining
@@ -523,11 +658,7 @@ class Connection:
             self._phase += take
         else:
             piece = b""
-        return self._message(piece, self._fin and not remaining)
-
-    def _message(self, piece, finished):
-        """A piece of the message in progress: its event once finished (with
-        ``fragments``: every piece's), else ``False``."""
+        finished = self._fin and not remaining
         opcode = self._opcode
         data = piece
         if opcode == _OP_TEXT:
@@ -541,11 +672,21 @@ class Connection:
             if opcode == _OP_TEXT:
                 return TextMessage(data, finished)
             return BytesMessage(data, finished)
-        if piece:
-            self._keep(piece)
+        # Keep the piece: its bytes plus a bounded share of bookkeeping, whatever the
+        # fragment sizes (see _CHUNK).
+        parts = self._parts
+        if len(piece) >= _CHUNK:
+            parts.append(piece)
+        elif parts and type(parts[-1]) is bytearray:
+            last = parts[-1]
+            last += piece
+            if len(last) >= _CHUNK:
+                # Sealed at its exact size (a growing bytearray is over-allocated).
+                parts[-1] = bytes(last)
+        elif piece:
+            parts.append(bytearray(piece))
         if not finished:
             return False
-        parts = self._parts
         self._parts = None
         if len(parts) == 1 and type(parts[0]) is bytes:
             data = parts[0]
@@ -572,40 +713,11 @@ class Connection:
                 return validator.decode(piece, finished)
             validator.feed(piece)
             if finished and not validator.complete:
-                raise ValueError("the message ends inside a character")
+                raise ValueError("truncated UTF-8 sequence")
             return None
         except ValueError as exc:
-            error = ProtocolError("invalid UTF-8 in a text message: %s" % exc, _INVALID_DATA)
+            error = ProtocolError("invalid UTF-8: %s" % exc, _INVALID_DATA)
         raise error
-
-    def _keep(self, piece):
-        """Keep a piece of the message: its bytes plus a bounded share of bookkeeping,
-        whatever the fragment sizes (see _CHUNK)."""
-        parts = self._parts
-        if len(piece) >= _CHUNK:
-            parts.append(piece)
-            return
-        if parts and type(parts[-1]) is bytearray:
-            last = parts[-1]
-            last += piece
-            if len(last) >= _CHUNK:
-                # Sealed at its exact size (a growing bytearray is over-allocated).
-                parts[-1] = bytes(last)
-        else:
-            parts.append(bytearray(piece))
-
-    def _control(self, opcode, payload):
-        if opcode == _OP_PING:
-            return Ping(payload)
-        if opcode == _OP_PONG:
-            return Pong(payload)
-        event = _parse_close(payload)
-        self._close_received = True
-        if self.state == LOCAL_CLOSING or self._eof:
-            self.state = CLOSED
-        else:
-            self.state = REMOTE_CLOSING
-        return event
 
     # -- sending ------------------------------------------------------------------
 
@@ -626,45 +738,43 @@ class Connection:
 
     def send_text(self, text, message_finished=True):
         # MicroPython's encode() shares the str's bytes: the frame is the only copy.
-        return self._data_frame(_OP_TEXT, text.encode(), message_finished)
+        return self._send(_OP_TEXT, text.encode(), message_finished)
 
     def send_bytes(self, data, message_finished=True):
         if not isinstance(data, (bytes, bytearray, memoryview)):
             data = bytes(data)
-        return self._data_frame(_OP_BINARY, data, message_finished)
+        return self._send(_OP_BINARY, data, message_finished)
 
     def ping(self, payload=b""):
-        return self._control_frame(_OP_PING, payload)
+        return self._send(_OP_PING, bytes(payload), True)
 
     def pong(self, payload=b""):
-        return self._control_frame(_OP_PONG, payload)
+        return self._send(_OP_PONG, bytes(payload), True)
 
     def close(self, code=_NORMAL_CLOSURE, reason=""):
         """Our close frame; allowed while OPEN, or to answer the peer's close."""
         state = self.state
         if state != OPEN and state != REMOTE_CLOSING:
-            raise LocalProtocolError("cannot send a close frame in state %s" % state)
+            raise LocalProtocolError("cannot send in state " + state)
         frame = self._frame_bytes(_OP_CLOSE, _close_payload(code, reason), True)
         self.state = CLOSED if state == REMOTE_CLOSING else LOCAL_CLOSING
         return frame
 
-    def _data_frame(self, opcode, payload, message_finished):
+    def _send(self, opcode, payload, fin):
+        """A message's frame or a ping/pong: only while OPEN (nothing after our close)."""
         if self.state != OPEN:
-            raise LocalProtocolError("cannot send a message in state " + self.state)
-        current = self._outbound_opcode
-        if current and current != opcode:
-            raise LocalProtocolError("cannot mix text and bytes in one message")
-        self._outbound_opcode = 0 if message_finished else opcode
-        frame_opcode = _OP_CONTINUATION if current else opcode
-        return self._frame_bytes(frame_opcode, payload, message_finished)
-
-    def _control_frame(self, opcode, payload):
-        if self.state != OPEN:
-            raise LocalProtocolError("cannot send a ping or pong in state " + self.state)
-        payload = bytes(payload)
-        if len(payload) > _MAX_CONTROL_PAYLOAD:
-            raise ValueError("ping and pong payloads are at most 125 bytes")
-        return self._frame_bytes(opcode, payload, True)
+            raise LocalProtocolError("cannot send in state " + self.state)
+        if opcode >= _OP_CLOSE:
+            if len(payload) > _MAX_CONTROL_PAYLOAD:
+                raise ValueError("ping and pong payloads are at most 125 bytes")
+        else:  # 5.4: a message in pieces is its opcode, then continuations
+            current = self._outbound_opcode
+            if current and current != opcode:
+                raise LocalProtocolError("cannot mix text and bytes in one message")
+            self._outbound_opcode = 0 if fin else opcode
+            if current:
+                opcode = _OP_CONTINUATION
+        return self._frame_bytes(opcode, payload, fin)
 
     def _frame_bytes(self, opcode, payload, fin):
         """One frame (5.2): header + payload, masked by a client (5.3)."""
@@ -687,13 +797,9 @@ class Connection:
 
 
 def __getattr__(name):
-    """The rarely used public names, loaded on first use (PEP 562; MicroPython too)."""
-    if name == "client_handshake" or name == "verify_server_handshake":
-        module = "_client"
-    elif name == "Utf8Validator" or name == "is_valid_utf8":
-        module = "_utf8"
-    elif name == "CloseReason":
-        module = "_codes"
-    else:
-        raise AttributeError("module 'wsframe' has no attribute %r" % (name,))
+    """The rarely used public names, loaded on first use (PEP 562; MicroPython too):
+    ``Utf8Validator`` and ``is_valid_utf8`` from ``_utf8``; ``client_handshake``,
+    ``verify_server_handshake`` and ``CloseReason`` from ``_extras`` (which raises
+    ``AttributeError`` for any other name)."""
+    module = "_utf8" if name == "Utf8Validator" or name == "is_valid_utf8" else "_extras"
     return getattr(_submodule(module), name)
