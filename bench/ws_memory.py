@@ -14,8 +14,10 @@
    baseline's. The smallest heap is the real peak: it counts transient copies and
    fragmentation.
 
-Run: ``python3 bench/ws_memory.py`` (``--no-micropython``, ``--total N``). Ends with
-``wsframe_recv_64k_text_heap_kib: N`` (the one-frame receive, MicroPython).
+Run: ``python3 bench/ws_memory.py`` (``--parts amplification,floods,cpython,micropython``,
+``--total N``, ``--package DIR`` to measure another copy of wsframe, e.g. a checkout of
+main's ``packages/wsframe``). Ends with ``wsframe_recv_64k_text_heap_kib: N`` (the
+one-frame receive, MicroPython).
 """
 
 import argparse
@@ -29,6 +31,8 @@ import tracemalloc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGE = os.path.join(os.path.dirname(HERE), "packages", "wsframe")
+if "--package" in sys.argv:  # before the import: the copy of wsframe to measure
+    PACKAGE = os.path.abspath(sys.argv[sys.argv.index("--package") + 1])
 sys.path.insert(0, PACKAGE)
 
 import wsframe  # noqa: E402
@@ -58,8 +62,11 @@ def reads(stream, size=READ):
         yield stream[start : start + size]
 
 
-def measure(stream, fragments=False):
-    """(held, peak, events, error code) of a server Connection fed ``stream``."""
+def measure(stream, fragments=False, warm_up=False):
+    """(held, peak, events, error code) of a server Connection fed ``stream``
+    (``warm_up``: once unmeasured first, so modules loaded on first use are not counted)."""
+    if warm_up:
+        measure(stream, fragments)
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
     conn = wsframe.Connection(wsframe.SERVER, max_message=None, fragments=fragments)
@@ -206,12 +213,18 @@ def micropython(workdir):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--total", type=int, default=2000000)
-    parser.add_argument("--no-micropython", action="store_true")
+    parser.add_argument("--parts", default="amplification,floods,cpython,micropython")
+    parser.add_argument("--package", default=PACKAGE, help="the wsframe copy to measure")
     args = parser.parse_args()
-    amplification(args.total)
-    floods()
-    cpython_message_peaks()
-    if args.no_micropython or shutil.which("micropython") is None:
+    parts = args.parts.split(",")
+    print("wsframe from %s" % PACKAGE)
+    if "amplification" in parts:
+        amplification(args.total)
+    if "floods" in parts:
+        floods()
+    if "cpython" in parts:
+        cpython_message_peaks()
+    if "micropython" not in parts or shutil.which("micropython") is None:
         return
     with tempfile.TemporaryDirectory(prefix="wsframe-memory-") as workdir:
         results = micropython(workdir)
@@ -223,7 +236,7 @@ def main():
 def cpython_message_peaks():
     print("   CPython, a 64 KiB message (tracemalloc peak while receiving, 4 KiB reads)")
     for _scenario, label, stream in message_streams():
-        _held, peak, _events, _code = measure(stream)
+        _held, peak, _events, _code = measure(stream, warm_up=True)
         print("  %-40s peak %7.1f KiB (x%.2f)" % (label, peak / 1024, peak / MESSAGE))
 
 

@@ -8,10 +8,10 @@ and name a board imports costs heap (measured: ``bench/heap.py``). Its sections,
 order: runtime differences, errors, events, the server's opening handshake (RFC 6455
 section 4.2), frames (5.2-5.5), and the connection, whose layers follow wsproto's:
 frame decoder (``Connection._frame``: headers, lengths, masking, limits) -> message
-assembly (``_piece``, ``_message``: fragmentation, incremental UTF-8, one bounded store
-per message) -> control frames, close rules, state, sending. What only clients, text
-that is not ASCII and rare callers need (``_extras.py``, ``_utf8.py``)
-loads on first use, through ``__getattr__`` at the end of this file.
+assembly (``Connection._piece``: fragmentation, incremental UTF-8, one bounded store per
+message) -> control frames, close rules, state, sending. What only clients, text that is
+not ASCII and rare callers need (``_extras.py``, ``_utf8.py``) loads on first use,
+through ``__getattr__`` at the end of this file.
 """
 
 import binascii
@@ -66,10 +66,6 @@ _MESSAGE_TOO_BIG = const(1009)
 # in a row the message fails with 1008 (policy violation, section 7.4.1).
 _MAX_EMPTY_FRAGMENTS = const(16)
 
-# A message in assembly is kept as a list of pieces: a piece of this size or more as it
-# came (one object per 4 KiB at least: 1% of bookkeeping), smaller ones copied into a
-# bytearray of up to this size. So 1-byte fragments cost their bytes, not an object each.
-_CHUNK = const(4096)
 
 # ---- runtime differences -------------------------------------------------------------
 
@@ -79,10 +75,19 @@ _CHUNK = const(4096)
 # port built without arbitrary-precision ints gets 4-byte steps, slow but correct.
 # _PIECE is the most payload taken at once: no copy is ever larger (4 steps on
 # MicroPython, so Python's cost per piece stays small beside the copying).
+# A message in assembly is kept as a list of pieces: a piece of _CHUNK bytes or more as
+# it came, smaller ones copied into a bytearray of up to _CHUNK bytes, so 1-byte
+# fragments cost their bytes, not an object each. The bookkeeping is one object per
+# _CHUNK bytes at most: 4 KiB on CPython (1%); 512 bytes on MicroPython (about 6% on a
+# 32-bit board), where copying the 1 KiB reads of a board's buffer slots into bigger
+# chunks fragments the heap more than it saves (measured: the smallest heap at which
+# mws2 echoes a 70,000-byte message, one frame or 1 KiB fragments).
 _STEP = _PIECE = 65536
+_CHUNK = 4096
 if sys.implementation.name == "micropython":
     _STEP = 1024
     _PIECE = 4096
+    _CHUNK = 512
     try:
         (1 << 64).to_bytes(9, "little")
     except OverflowError:
@@ -95,17 +100,6 @@ try:
     _LAX_UTF8 = True
 except UnicodeError:
     _LAX_UTF8 = False
-
-try:
-    _is_ascii = bytes.isascii  # CPython 3.7+, in C
-except AttributeError:  # MicroPython
-
-    def _is_ascii(data):
-        # Decoding keeps the length exactly when every byte is below 0x80.
-        try:
-            return len(str(data, "utf-8")) == len(data)
-        except UnicodeError:
-            return False
 
 
 def _submodule(name):
@@ -663,6 +657,7 @@ class Connection:
         data = piece
         if opcode == _OP_TEXT:
             data = self._check_text(piece, finished)
+        plain = self._utf8 is None  # no piece of the message so far had a non-ASCII byte
         if finished:
             self._opcode = 0
             self._utf8 = None
@@ -688,26 +683,32 @@ class Connection:
         if not finished:
             return False
         self._parts = None
+        if opcode == _OP_TEXT and not plain:
+            # _utf8 decodes the pieces one by one, dropping each: CPython's decoder would
+            # hold two buffers of the message's size beside the joined bytes.
+            return TextMessage(_submodule("_utf8").text_of(parts), True)
         if len(parts) == 1 and type(parts[0]) is bytes:
             data = parts[0]
         else:
             data = b"".join(parts)
         parts = None  # before decoding: at most the pieces or the text, beside the bytes
         if opcode == _OP_TEXT:
-            return TextMessage(str(data, "utf-8"), True)  # validated piece by piece
+            return TextMessage(str(data, "utf-8"), True)  # ASCII, checked piece by piece
         return BytesMessage(data, True)
 
     def _check_text(self, piece, finished):
         """Validate a piece of text as it comes (8.1: fail at the first invalid byte).
 
-        With ``fragments``, returns its text up to its last complete character (a cut
-        character waits for the next piece); else ``None``: decoded once at the end.
+        Returns its text up to its last complete character (a cut character waits for
+        the next piece), or ``None`` when it need not be decoded: without ``fragments``
+        the message is decoded once, at the end.
         """
         validator = self._utf8
         try:
             if validator is None:
-                if _is_ascii(piece):
-                    return str(piece, "utf-8") if self._fragments else None
+                text = _ascii_text(piece)  # plain ASCII, by far the most common text
+                if text is not None:
+                    return text
                 validator = self._utf8 = _submodule("_utf8").new_validator()
             if self._fragments:
                 return validator.decode(piece, finished)

@@ -155,3 +155,21 @@ class _CodecValidator:
 
 
 new_validator = _CodecValidator if _incremental_decoder is not None else Utf8Validator
+
+
+def text_of(pieces):
+    """The text of a message's pieces (bytes, validated already); ``pieces`` is emptied.
+
+    CPython decodes them one by one, dropping each as its text is made: decoding the
+    joined message would hold two buffers of its size beside it. MicroPython's str()
+    shares the bytes it is given, so there the joined bytes are the text.
+    """
+    if _incremental_decoder is None:
+        return str(b"".join(pieces), "utf-8")
+    decoder = _incremental_decoder("utf-8")()
+    pieces.reverse()
+    texts = []
+    while pieces:
+        texts.append(decoder.decode(pieces.pop()))
+    texts.append(decoder.decode(b"", True))
+    return "".join(texts)
