@@ -102,3 +102,28 @@ def test_payload_split_at_every_key_phase_is_unmasked():
                     conn.receive_data(chunk)
                 pieces.extend(event.data for event in conn.events())
             assert b"".join(pieces) == payload, (cut, second)
+
+
+def test_max_message_can_change_and_applies_from_the_next_message():
+    conn = wsframe.Connection(wsframe.SERVER, max_message=10)
+    assert conn.max_message == 10
+    conn.max_message = 100  # e.g. after the application accepted the connection
+    conn.receive_data(frame(0x2, b"a" * 60))
+    assert list(conn.events()) == [BytesMessage(b"a" * 60)]
+    # Lowered in the middle of a message: that message keeps the limit it began with.
+    conn.receive_data(frame(0x2, b"b" * 40, fin=False))
+    assert list(conn.events()) == []
+    conn.max_message = 50
+    conn.receive_data(frame(0x0, b"c" * 40))
+    assert list(conn.events()) == [BytesMessage(b"b" * 40 + b"c" * 40)]
+    conn.receive_data(frame(0x2, b"d" * 51))
+    error = None
+    try:
+        list(conn.events())
+    except wsframe.ProtocolError as exc:
+        error = exc
+    assert error is not None and error.code == 1009
+    conn = wsframe.Connection(wsframe.SERVER, max_message=10)
+    conn.max_message = None  # no limit
+    conn.receive_data(frame(0x2, b"e" * 70000))
+    assert list(conn.events()) == [BytesMessage(b"e" * 70000)]
