@@ -82,12 +82,21 @@ _MAX_EMPTY_FRAGMENTS = const(16)
 # 32-bit board), where copying the 1 KiB reads of a board's buffer slots into bigger
 # chunks fragments the heap more than it saves (measured: the smallest heap at which
 # mws2 echoes a 70,000-byte message, one frame or 1 KiB fragments).
+# _ONE_BLOCK (MicroPython): a message in one frame is written into one bytearray of its
+# size, allocated when its header is in. MicroPython's collector runs when the heap is
+# full and never moves a block, so pieces kept one by one end up spread over the whole
+# heap, between the reads and copies freed around them, and the message's final copy
+# finds no hole of its size: a 64 KiB text message read in one 70,000-byte read needed
+# 268 KiB that way, 135 KiB with one block. CPython keeps pieces (no fragmentation there,
+# and a header alone never costs the message's size).
 _STEP = _PIECE = 65536
 _CHUNK = 4096
+_ONE_BLOCK = False
 if sys.implementation.name == "micropython":
     _STEP = 1024
     _PIECE = 4096
     _CHUNK = 512
+    _ONE_BLOCK = True
     try:
         (1 << 64).to_bytes(9, "little")
     except OverflowError:
@@ -447,24 +456,20 @@ class Connection:
         self._buf = b""
         self._pos = 0
         self._incoming = []
-        # The data frame whose payload is arriving.
+        # The data frame whose payload is arriving: _remaining bytes of it; _fin, _key
+        # and _phase (its payload taken so far) are set with it, by _frame.
         self._remaining = 0
-        self._fin = False
-        self._key = None
-        self._phase = 0
-        # The data message in progress (opcode 0: none).
+        # The data message in progress (opcode 0: none); its _parts are set with it.
         self._opcode = 0
         self._size = 0  # its payload so far, for max_message
         self._limit = max_message  # max_message as it was when the message began
         self._empty = 0  # empty fragments in a row
-        self._parts = None  # its pieces (whole messages only)
         self._utf8 = None  # its UTF-8 validator, once a text piece was not ASCII
         # "OPEN", "LOCAL_CLOSING", "REMOTE_CLOSING" or "CLOSED" (read it, never set it).
         self.state = OPEN
         self._error = None
         self._close_received = False
-        self._eof = False
-        self._eof_reported = False
+        self._eof = 0  # 1: the transport closed; 2: and CloseConnection(1006) was yielded
         self._outbound_opcode = 0  # the data message we are sending in pieces
         if trailing_data:
             self.receive_data(trailing_data)
@@ -476,12 +481,12 @@ class Connection:
         if self._eof:
             raise LocalProtocolError("receive_data after the transport closed")
         if not data:
-            self._eof = True
+            self._eof = 1
             self.state = CLOSED
             return
         if self._close_received or self._error is not None:
             return  # nothing follows a close frame (5.5.1); after an error we are closing
-        self._incoming.append(data if type(data) is bytes else bytes(data))
+        self._incoming.append(bytes(data))  # the same object when it is bytes already
 
     def events(self):
         """Yield the events the received bytes make; raise ``ProtocolError`` on a violation."""
@@ -509,9 +514,9 @@ class Connection:
         except ProtocolError as exc:
             self._error = exc
             raise
-        if self._eof and not self._eof_reported and not self._close_received:
+        if self._eof == 1 and not self._close_received:
             # 7.1.5: the transport closed without a close frame.
-            self._eof_reported = True
+            self._eof = 2
             yield CloseConnection(_ABNORMAL_CLOSURE, "")
 
     def _frame(self):
@@ -564,41 +569,45 @@ class Connection:
         if opcode >= _OP_CLOSE:  # control frames come out whole (at most 125 bytes)
             if end > len(buf):
                 return None
-            self._pos = end
-            payload = buf[start:end]
-            if key is not None and length:
-                payload = _xor(payload, key)
-            if opcode == _OP_PING:
-                return Ping(payload)
-            if opcode == _OP_PONG:
-                return Pong(payload)
-            event = _parse_close(payload)
-            self._close_received = True
-            if self.state == LOCAL_CLOSING or self._eof:
-                self.state = CLOSED
-            else:
-                self.state = REMOTE_CLOSING
-            return event
-        fin = b0 & _FIN != 0
-        self._check_data_frame(opcode, fin, length)
-        if fin and opcode and end <= len(buf) and length <= _PIECE:
-            # The common case: a whole message in one frame, all of it here.
-            self._pos = end
-            payload = buf[start:end]
-            if key is not None and length:
-                payload = _xor(payload, key)
-            if opcode == _OP_TEXT:
-                return TextMessage(_decode(payload), True)
+        else:
+            fin = b0 & _FIN != 0
+            self._check_data_frame(opcode, fin, length)
+            if not fin or not opcode or end > len(buf) or length > _PIECE:
+                # Its payload comes in pieces, or it belongs to a fragmented message.
+                if opcode:
+                    self._opcode = opcode
+                    if self._fragments:
+                        self._parts = None
+                    elif fin and _ONE_BLOCK:
+                        self._parts = bytearray(length)  # written in place, piece by piece
+                    else:
+                        self._parts = []
+                self._pos = start
+                self._remaining = length
+                self._fin = fin
+                self._key = key
+                self._phase = 0
+                return self._piece()
+        # A control frame or, the common case, a whole message in one frame, all here.
+        self._pos = end
+        payload = buf[start:end]
+        if key is not None and length:
+            payload = _xor(payload, key)
+        if opcode == _OP_BINARY:
             return BytesMessage(payload, True)
-        if opcode:
-            self._opcode = opcode
-            self._parts = None if self._fragments else []
-        self._pos = start
-        self._remaining = length
-        self._fin = fin
-        self._key = key
-        self._phase = 0
-        return self._piece()
+        if opcode == _OP_TEXT:
+            return TextMessage(_decode(payload), True)
+        if opcode == _OP_PING:
+            return Ping(payload)
+        if opcode == _OP_PONG:
+            return Pong(payload)
+        event = _parse_close(payload)
+        self._close_received = True
+        if self.state == LOCAL_CLOSING or self._eof:
+            self.state = CLOSED
+        else:
+            self.state = REMOTE_CLOSING
+        return event
 
     def _check_data_frame(self, opcode, fin, length):
         """A data frame's header against the limits and the order of 5.4."""
@@ -641,15 +650,16 @@ class Connection:
         self._pos = end
         remaining -= take
         self._remaining = remaining
+        offset = self._phase  # of this piece in the frame's payload
+        self._phase = offset + take
         key = self._key
         if key is None:
             piece = buf[pos:end] if take < len(buf) else buf
         elif take:
-            phase = self._phase & 3
+            phase = offset & 3
             if phase:  # this piece starts that many bytes into the key (5.3)
                 key = key[phase:] + key[:phase]
             piece = _xor(memoryview(buf)[pos:end], key)  # unmasked without a copy first
-            self._phase += take
         else:
             piece = b""
         finished = self._fin and not remaining
@@ -667,10 +677,12 @@ class Connection:
             if opcode == _OP_TEXT:
                 return TextMessage(data, finished)
             return BytesMessage(data, finished)
-        # Keep the piece: its bytes plus a bounded share of bookkeeping, whatever the
-        # fragment sizes (see _CHUNK).
+        # Keep the piece: in the message's one block (see _ONE_BLOCK), or as its bytes plus
+        # a bounded share of bookkeeping, whatever the fragment sizes (see _CHUNK).
         parts = self._parts
-        if len(piece) >= _CHUNK:
+        if type(parts) is bytearray:
+            parts[offset : offset + take] = piece
+        elif len(piece) >= _CHUNK:
             parts.append(piece)
         elif parts and type(parts[-1]) is bytearray:
             last = parts[-1]
@@ -683,6 +695,10 @@ class Connection:
         if not finished:
             return False
         self._parts = None
+        if type(parts) is bytearray:  # the one block: one copy makes the text or bytes
+            if opcode == _OP_TEXT:
+                return TextMessage(str(parts, "utf-8"), True)
+            return BytesMessage(bytes(parts), True)
         if opcode == _OP_TEXT and not plain:
             # _utf8 decodes the pieces one by one, dropping each: CPython's decoder would
             # hold two buffers of the message's size beside the joined bytes.
