@@ -127,3 +127,25 @@ def test_max_message_can_change_and_applies_from_the_next_message():
     conn.max_message = None  # no limit
     conn.receive_data(frame(0x2, b"e" * 70000))
     assert list(conn.events()) == [BytesMessage(b"e" * 70000)]
+
+
+def test_a_message_in_one_frame_comes_whole_from_reads_of_any_size():
+    # Both ways of keeping it: pieces (CPython's default) and one block of the frame's
+    # size written piece by piece at each offset (MicroPython's), each key phase.
+    text = ("h\u00e9llo \u2603 " * 400).encode()
+    for opcode, payload, event in ((0x1, text, TextMessage(text.decode())),
+                                   (0x2, text, BytesMessage(text))):
+        data = frame(opcode, payload)
+        original = wsframe._ONE_BLOCK
+        try:
+            for one_block in (False, True):
+                wsframe._ONE_BLOCK = one_block
+                for size in (1, 7, 1000, 4099, len(data)):
+                    conn = wsframe.Connection(wsframe.SERVER)
+                    events = []
+                    for start in range(0, len(data), size):
+                        conn.receive_data(data[start : start + size])
+                        events.extend(conn.events())
+                    assert events == [event], (opcode, one_block, size)
+        finally:
+            wsframe._ONE_BLOCK = original
