@@ -149,3 +149,21 @@ def test_a_message_in_one_frame_comes_whole_from_reads_of_any_size():
                     assert events == [event], (opcode, one_block, size)
         finally:
             wsframe._ONE_BLOCK = original
+
+
+def test_a_huge_frame_announced_without_a_limit_costs_nothing_before_its_payload():
+    # No max_message: nothing is allocated for the size a header announces, whichever
+    # way the message is kept; the payload that came is taken as it comes.
+    header = bytes((0x82, 0xFF)) + struct.pack("!Q", 1 << 62) + KEY
+    original = wsframe._ONE_BLOCK
+    try:
+        for one_block in (False, True):
+            wsframe._ONE_BLOCK = one_block
+            conn = wsframe.Connection(wsframe.SERVER, max_message=None, fragments=False)
+            conn.receive_data(header + b"abc")
+            assert list(conn.events()) == []
+            conn = wsframe.Connection(wsframe.SERVER, max_message=None, fragments=True)
+            conn.receive_data(header + b"abc")
+            assert [len(event.data) for event in conn.events()] == [3]
+    finally:
+        wsframe._ONE_BLOCK = original

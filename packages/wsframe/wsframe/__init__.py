@@ -69,26 +69,30 @@ _MAX_EMPTY_FRAGMENTS = const(16)
 
 # ---- runtime differences -------------------------------------------------------------
 
-# Masking XORs the payload as one big integer against the repeated key, in steps of
-# _STEP bytes (a multiple of 4, so every step starts at the same key phase): 64 KiB on
+# _STEP: masking XORs the payload as one big integer against the repeated key, in steps
+# of _STEP bytes (a multiple of 4, so every step starts at the same key phase): 64 KiB on
 # CPython (in the CPU cache), 1 KiB on MicroPython (small copies on a board's heap); a
 # port built without arbitrary-precision ints gets 4-byte steps, slow but correct.
-# _PIECE is the most payload taken at once: no copy is ever larger (4 steps on
+#
+# _PIECE: the most payload taken at once, so no copy is ever larger (4 steps on
 # MicroPython, so Python's cost per piece stays small beside the copying).
-# A message in assembly is kept as a list of pieces: a piece of _CHUNK bytes or more as
-# it came, smaller ones copied into a bytearray of up to _CHUNK bytes, so 1-byte
+#
+# _CHUNK: a message in assembly is kept as a list of pieces, a piece of _CHUNK bytes or
+# more as it came, smaller ones copied into a bytearray of up to _CHUNK bytes: 1-byte
 # fragments cost their bytes, not an object each. The bookkeeping is one object per
 # _CHUNK bytes at most: 4 KiB on CPython (1%); 512 bytes on MicroPython (about 6% on a
 # 32-bit board), where copying the 1 KiB reads of a board's buffer slots into bigger
 # chunks fragments the heap more than it saves (measured: the smallest heap at which
 # mws2 echoes a 70,000-byte message, one frame or 1 KiB fragments).
-# _ONE_BLOCK (MicroPython): a message in one frame is written into one bytearray of its
-# size, allocated when its header is in. MicroPython's collector runs when the heap is
-# full and never moves a block, so pieces kept one by one end up spread over the whole
-# heap, between the reads and copies freed around them, and the message's final copy
-# finds no hole of its size: a 64 KiB text message read in one 70,000-byte read needed
-# 268 KiB that way, 135 KiB with one block. CPython keeps pieces (no fragmentation there,
-# and a header alone never costs the message's size).
+#
+# _ONE_BLOCK (MicroPython): a message in one frame, under a max_message, is written into
+# one bytearray of its size, allocated when its header is in. MicroPython's collector
+# runs when the heap is full and never moves a block, so pieces kept one by one end up
+# spread over the whole heap, between the reads and copies freed around them, and the
+# final copy finds no hole of its size: a 64 KiB text message in one 70,000-byte read
+# needed 268 KiB that way (196 when a piece was one read), 134 KiB with one block.
+# CPython keeps pieces: no fragmentation there, and a header never costs the size it
+# announces.
 _STEP = _PIECE = 65536
 _CHUNK = 4096
 _ONE_BLOCK = False
@@ -578,7 +582,7 @@ class Connection:
                     self._opcode = opcode
                     if self._fragments:
                         self._parts = None
-                    elif fin and _ONE_BLOCK:
+                    elif fin and _ONE_BLOCK and self._limit is not None:
                         self._parts = bytearray(length)  # written in place, piece by piece
                     else:
                         self._parts = []
