@@ -24,7 +24,7 @@ except ImportError:  # CPython: int(x) is x, and no function to load on a board
     const = int
 
 
-__version__ = "0.2.0"
+__version__ = "0.1.0"
 
 SERVER = "SERVER"
 CLIENT = "CLIENT"
