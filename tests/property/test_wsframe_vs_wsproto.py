@@ -251,3 +251,30 @@ def test_utf8_fail_fast_before_a_later_protocol_error():
     assert run_wsframe([stream])[1] == 1007
     assert run_wsproto([stream])[1] == 1002
     check_same([stream], False)
+
+
+@st.composite
+def large_fragmented_messages(draw):
+    """One message of up to ~12 KiB (text, with multi-byte characters, or binary), cut
+    into up to 12 fragments of any size (empty ones too, fewer than 16 in a row), read in
+    arbitrary pieces: the sizes around wsframe's 512-byte and 4 KiB keeping sizes."""
+    text = draw(st.booleans())
+    size = draw(st.integers(0, 12000))
+    if text:  # 2-, 3- and 4-byte characters and ASCII, cut anywhere by the fragments
+        data = ("\u00e9\u2603\U0001d11ea" * (size // 10 + 1))[: size // 2].encode()
+    else:
+        data = bytes([draw(st.integers(0, 255))]) * size
+    cuts = sorted(draw(st.lists(st.integers(0, len(data)), max_size=12)))
+    pieces = [data[a:b] for a, b in zip([0] + cuts, cuts + [len(data)])]
+    stream = b"".join(
+        frame((0x1 if text else 0x2) if i == 0 else 0x0, piece, fin=i == len(pieces) - 1,
+              key=draw(KEYS))
+        for i, piece in enumerate(pieces))
+    reads = sorted(draw(st.lists(st.integers(0, len(stream)), max_size=8)))
+    chunks = [stream[a:b] for a, b in zip([0] + reads, reads + [len(stream)])]
+    return [chunk for chunk in chunks if chunk]
+
+
+@given(large_fragmented_messages(), st.booleans())
+def test_large_fragmented_messages_as_wsproto(chunks, fragments):
+    check_same(chunks, fragments)

@@ -90,3 +90,22 @@ def test_protocol_error_carries_its_code():
     assert error.code == 1009 and "1009" in str(error)
     assert wsframe.ProtocolError("bad").code == 1002
     assert wsframe.CloseReason.MESSAGE_TOO_BIG == 1009
+
+
+def test_rarely_used_names_load_on_first_use():
+    # Not in the module a server imports; the package's __getattr__ loads them.
+    assert wsframe.CloseReason.MESSAGE_TOO_BIG == 1009
+    assert wsframe.CloseReason.POLICY_VIOLATION == 1008
+    from wsframe import Utf8Validator, client_handshake, is_valid_utf8, verify_server_handshake
+
+    assert callable(client_handshake) and callable(verify_server_handshake)
+    assert is_valid_utf8(b"\xc3\xa9") and Utf8Validator().feed(b"ab") == 2
+    error = raises(AttributeError, getattr, wsframe, "no_such_name")
+    assert isinstance(error, AttributeError)
+    assert not hasattr(wsframe, "no_such_name")
+
+
+def test_client_pings_and_closes_without_payload_are_masked():
+    conn = wsframe.Connection(CLIENT, mask_source=lambda: b"\x01\x02\x03\x04")
+    assert conn.ping() == b"\x89\x80\x01\x02\x03\x04"
+    assert conn.close(None) == b"\x88\x80\x01\x02\x03\x04"

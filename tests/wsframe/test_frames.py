@@ -102,3 +102,68 @@ def test_payload_split_at_every_key_phase_is_unmasked():
                     conn.receive_data(chunk)
                 pieces.extend(event.data for event in conn.events())
             assert b"".join(pieces) == payload, (cut, second)
+
+
+def test_max_message_can_change_and_applies_from_the_next_message():
+    conn = wsframe.Connection(wsframe.SERVER, max_message=10)
+    assert conn.max_message == 10
+    conn.max_message = 100  # e.g. after the application accepted the connection
+    conn.receive_data(frame(0x2, b"a" * 60))
+    assert list(conn.events()) == [BytesMessage(b"a" * 60)]
+    # Lowered in the middle of a message: that message keeps the limit it began with.
+    conn.receive_data(frame(0x2, b"b" * 40, fin=False))
+    assert list(conn.events()) == []
+    conn.max_message = 50
+    conn.receive_data(frame(0x0, b"c" * 40))
+    assert list(conn.events()) == [BytesMessage(b"b" * 40 + b"c" * 40)]
+    conn.receive_data(frame(0x2, b"d" * 51))
+    error = None
+    try:
+        list(conn.events())
+    except wsframe.ProtocolError as exc:
+        error = exc
+    assert error is not None and error.code == 1009
+    conn = wsframe.Connection(wsframe.SERVER, max_message=10)
+    conn.max_message = None  # no limit
+    conn.receive_data(frame(0x2, b"e" * 70000))
+    assert list(conn.events()) == [BytesMessage(b"e" * 70000)]
+
+
+def test_a_message_in_one_frame_comes_whole_from_reads_of_any_size():
+    # Both ways of keeping it: pieces (CPython's default) and one block of the frame's
+    # size written piece by piece at each offset (MicroPython's), each key phase.
+    text = ("h\u00e9llo \u2603 " * 400).encode()
+    for opcode, payload, event in ((0x1, text, TextMessage(text.decode())),
+                                   (0x2, text, BytesMessage(text))):
+        data = frame(opcode, payload)
+        original = wsframe._ONE_BLOCK
+        try:
+            for one_block in (False, True):
+                wsframe._ONE_BLOCK = one_block
+                for size in (1, 7, 1000, 4099, len(data)):
+                    conn = wsframe.Connection(wsframe.SERVER)
+                    events = []
+                    for start in range(0, len(data), size):
+                        conn.receive_data(data[start : start + size])
+                        events.extend(conn.events())
+                    assert events == [event], (opcode, one_block, size)
+        finally:
+            wsframe._ONE_BLOCK = original
+
+
+def test_a_huge_frame_announced_without_a_limit_costs_nothing_before_its_payload():
+    # No max_message: nothing is allocated for the size a header announces, whichever
+    # way the message is kept; the payload that came is taken as it comes.
+    header = bytes((0x82, 0xFF)) + struct.pack("!Q", 1 << 62) + KEY
+    original = wsframe._ONE_BLOCK
+    try:
+        for one_block in (False, True):
+            wsframe._ONE_BLOCK = one_block
+            conn = wsframe.Connection(wsframe.SERVER, max_message=None, fragments=False)
+            conn.receive_data(header + b"abc")
+            assert list(conn.events()) == []
+            conn = wsframe.Connection(wsframe.SERVER, max_message=None, fragments=True)
+            conn.receive_data(header + b"abc")
+            assert [len(event.data) for event in conn.events()] == [3]
+    finally:
+        wsframe._ONE_BLOCK = original

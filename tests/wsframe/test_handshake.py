@@ -106,3 +106,26 @@ def test_client_rejects_bad_answers():
     raises(HandshakeError, wsframe.verify_server_handshake, key, 101, unasked)
     extension = answer + [(b"sec-websocket-extensions", b"permessage-deflate")]
     raises(HandshakeError, wsframe.verify_server_handshake, key, 101, extension)
+
+
+def test_values_that_are_not_ascii_never_match():
+    # Tokens are ASCII (RFC 6455 4.1, 11.3): anything else is refused, never decoded.
+    assert status_of(request(upgrade=b"w\xe9bsocket")) == 400
+    assert status_of(request(sec_websocket_key=b"\xe9" * 24)) == 400
+    assert status_of(request(sec_websocket_version=b"1\xb3")) == 426
+    str_headers = [(k.decode(), v.decode()) for k, v in request(connection=b"Upgrade")]
+    str_headers[1] = ("upgrade", "w\u00e9bsocket")
+    assert status_of(str_headers) == 400
+
+
+def test_a_subprotocol_offer_that_is_not_ascii_is_refused_with_400():
+    headers = request(sec_websocket_protocol=b"chat, ch\xe2\x98\x83t")
+    assert status_of(headers, subprotocols=["chat"]) == 400
+    raises(HandshakeError, wsframe.requested_subprotocols, headers)
+    # Without subprotocols to choose from, the offers are not read.
+    assert len(wsframe.server_handshake(headers)) == 3
+
+
+def test_client_helpers_refuse_names_that_are_not_ascii():
+    raises(ValueError, wsframe.client_handshake, "\u00e9xample.com")
+    raises(ValueError, wsframe.client_handshake, "example.com", ["ch\u00e4t"])

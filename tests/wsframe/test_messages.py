@@ -78,3 +78,47 @@ def test_fragments_mode_never_cuts_a_character():
 
 def test_binary_is_never_decoded():
     assert events_of(frame(0x2, b"\xff\xfe")) == [BytesMessage(b"\xff\xfe")]
+
+
+def test_a_few_empty_fragments_in_a_row_are_fine():
+    data = (frame(0x1, b"", fin=False) + frame(0x0, b"", fin=False) * 15 + frame(0x9, b"p")
+            + frame(0x0, b"ab", fin=False) + frame(0x0, b"", fin=False) * 16 + frame(0x0, b""))
+    assert events_of(data) == [Ping(b"p"), TextMessage("ab")]
+    assert events_of(data, fragments=True) == [Ping(b"p"), TextMessage("ab")]
+
+
+def test_a_message_that_makes_no_progress_fails_with_1008():
+    # 17 empty non-final data frames in a row (the first frame counts): RFC 6455 7.4.1's
+    # policy violation. Pings in between are no progress either; payload resets the count.
+    fails_with(frame(0x2, b"", fin=False) + frame(0x0, b"", fin=False) * 16, 1008)
+    fails_with(frame(0x2, b"x", fin=False) + (frame(0x0, b"", fin=False) + frame(0x9, b"")) * 17,
+               1008)
+    before = fails_with(frame(0x1, b"ok") + frame(0x1, b"", fin=False)
+                        + frame(0x0, b"", fin=False) * 16, 1008, fragments=True)
+    assert before == [TextMessage("ok")]
+    # The limit counts per message: a new message starts from zero.
+    sixteen = frame(0x2, b"", fin=False) + frame(0x0, b"", fin=False) * 15 + frame(0x0, b"")
+    assert events_of(sixteen * 3) == [BytesMessage(b"")] * 3
+
+
+def test_pieces_of_every_size_make_the_same_message():
+    # Pieces below the 4 KiB keeping size are copied into one buffer, larger ones kept
+    # as they come; characters cut at every kind of boundary.
+    text = ("\u00e9\u2603\U0001d11e" * 2000).encode()
+    sizes = (1, 4095, 3, 4096, 5000, 2, 1, 700, 4097)
+    pieces = []
+    start = 0
+    for size in sizes * 3:
+        if start < len(text):
+            pieces.append(text[start : start + size])
+            start += size
+    pieces.append(text[start:])
+    data = b"".join(frame(0x1 if i == 0 else 0x0, piece, fin=i == len(pieces) - 1)
+                    for i, piece in enumerate(pieces))
+    for fragments in (False, True):
+        conn = wsframe.Connection(wsframe.SERVER, fragments=fragments)
+        texts = []
+        for read in (data[i : i + 1000] for i in range(0, len(data), 1000)):
+            conn.receive_data(read)
+            texts.extend(event.data for event in conn.events())
+        assert "".join(texts) == text.decode(), fragments

@@ -3,7 +3,6 @@
 from _portable import raises
 
 from wsframe import Utf8Validator, is_valid_utf8
-from wsframe._utf8 import PureUtf8Decoder
 
 VALID = [b"", b"plain", "\u00e9\u2603\U0001d11e\u07ff\u0800\uffff".encode(), b"\x7f",
          b"\xf4\x8f\xbf\xbf", b"\xed\x9f\xbf", b"\xee\x80\x80", b"\xf0\x90\x80\x80"]
@@ -46,10 +45,10 @@ def test_decoder_returns_only_complete_characters():
     text = "a\u00e9\u2603\U0001d11ez"
     data = text.encode()
     for size in (1, 2, 3, 5):
-        decoder = PureUtf8Decoder()
+        decoder = Utf8Validator()
         pieces = [decoder.decode(data[i : i + size]) for i in range(0, len(data), size)]
         pieces.append(decoder.decode(b"", True))
         assert "".join(pieces) == text
-    decoder = PureUtf8Decoder()
+    decoder = Utf8Validator()
     decoder.decode(b"\xe2\x98")
     raises(ValueError, decoder.decode, b"", True)

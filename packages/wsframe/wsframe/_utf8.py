@@ -1,9 +1,14 @@
-"""A UTF-8 validator that works byte by byte across chunk boundaries.
+"""UTF-8 validation across chunk boundaries (RFC 3629 section 4), loaded on first use.
 
-MicroPython's ``bytes.decode`` accepts encoded surrogates and other sequences that
-RFC 3629 forbids, so text frames (RFC 6455 section 8.1) are checked here first. The
-ranges follow RFC 3629 section 4: an impossible prefix (``ED A0``, ``F4 90``, ``E0 80``
-...) fails on the byte that makes it impossible, not at the end of the character.
+Text frames must be valid UTF-8 (RFC 6455 section 8.1). The package checks plain ASCII
+itself and imports this module at the first text that is not ASCII, so a board that
+only ever sees ASCII never loads it. MicroPython's ``bytes.decode`` accepts encoded
+surrogates and other sequences RFC 3629 forbids, hence the pure validator; CPython gets
+a validator with the same interface over its strict incremental codec (in C).
+
+The ranges follow RFC 3629 section 4: an impossible prefix (``ED A0``, ``F4 90``,
+``E0 80`` ...) fails on the byte that makes it impossible, not at the end of the
+character, as RFC 6455 section 8.1 wants ("fail fast").
 """
 
 
@@ -17,12 +22,17 @@ def _ascii_only(data):
 
 
 class Utf8Validator:
-    """Feed chunks; each ``feed`` raises ``ValueError`` at the first invalid byte."""
+    """Feed chunks; each ``feed`` raises ``ValueError`` at the first invalid byte.
+
+    ``decode(chunk, final)`` does the same and returns the text complete so far (a
+    character cut by the chunk boundary waits for the next chunk).
+    """
 
     def __init__(self):
         self._need = 0  # continuation bytes still expected
         self._lo = 0x80  # allowed range of the next continuation byte
         self._hi = 0xBF
+        self._tail = b""  # decode(): bytes of a character cut by the chunk boundary
 
     @property
     def complete(self):
@@ -75,30 +85,11 @@ class Utf8Validator:
         self._hi = hi
         return end
 
-
-def is_valid_utf8(data):
-    """True if ``data`` is complete, valid UTF-8."""
-    validator = Utf8Validator()
-    try:
-        validator.feed(data)
-    except ValueError:
-        return False
-    return validator.complete
-
-
-class PureUtf8Decoder:
-    """Incremental decoder: ``decode(chunk, final)`` returns the text complete so far.
-
-    Raises ``ValueError`` on invalid UTF-8, or on a cut character when ``final``.
-    """
-
-    def __init__(self):
-        self._validator = Utf8Validator()
-        self._tail = b""  # bytes of a character cut by the chunk boundary
-
     def decode(self, data, final=False):
-        end = self._validator.feed(data)
-        if final and not self._validator.complete:
+        """The text of ``data`` up to its last complete character; ``ValueError`` if
+        invalid, or if ``final`` and a character is cut."""
+        end = self.feed(data)
+        if final and self._need:
             raise ValueError("truncated UTF-8 sequence")
         tail = self._tail
         if end == len(data) and not tail:
@@ -110,3 +101,75 @@ class PureUtf8Decoder:
             text = str(tail + bytes(data[:end]), "utf-8")
         self._tail = bytes(data[end:])
         return text
+
+
+def is_valid_utf8(data):
+    """True if ``data`` is complete, valid UTF-8."""
+    validator = Utf8Validator()
+    try:
+        validator.feed(data)
+    except ValueError:
+        return False
+    return validator.complete
+
+
+def _strict_incremental_decoder():
+    """CPython's incremental UTF-8 decoder, if there is one that refuses surrogates."""
+    try:
+        from codecs import getincrementaldecoder
+
+        getincrementaldecoder("utf-8")().decode(b"\xed\xa0\x80", True)
+    except ImportError:  # MicroPython has no codecs module
+        return None
+    except UnicodeError:  # strict: the one to use
+        return getincrementaldecoder
+    return None  # a codec that accepts surrogates validates nothing
+
+
+_incremental_decoder = _strict_incremental_decoder()
+
+
+class _CodecValidator:
+    """``Utf8Validator``'s interface over CPython's strict incremental codec."""
+
+    def __init__(self):
+        self._decoder = _incremental_decoder("utf-8")()
+
+    @property
+    def complete(self):
+        return not self._decoder.getstate()[0]
+
+    def feed(self, data):
+        self.decode(data)
+        pending = len(self._decoder.getstate()[0])
+        return len(data) - pending if pending < len(data) else 0
+
+    def decode(self, data, final=False):
+        text = self._decoder.decode(data, final)
+        pending = self._decoder.getstate()[0]
+        if pending:
+            # The codec waits for more bytes after a prefix such as ED A0 that no
+            # character can start with; RFC 6455 section 8.1 wants to fail at once.
+            Utf8Validator().feed(pending)
+        return text
+
+
+new_validator = _CodecValidator if _incremental_decoder is not None else Utf8Validator
+
+
+def text_of(pieces):
+    """The text of a message's pieces (bytes, validated already); ``pieces`` is emptied.
+
+    CPython decodes them one by one, dropping each as its text is made: decoding the
+    joined message would hold two buffers of its size beside it. MicroPython's str()
+    shares the bytes it is given, so there the joined bytes are the text.
+    """
+    if _incremental_decoder is None:
+        return str(b"".join(pieces), "utf-8")
+    decoder = _incremental_decoder("utf-8")()
+    pieces.reverse()
+    texts = []
+    while pieces:
+        texts.append(decoder.decode(pieces.pop()))
+    texts.append(decoder.decode(b"", True))
+    return "".join(texts)
