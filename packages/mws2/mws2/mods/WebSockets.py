@@ -155,11 +155,9 @@ class WebSocket:
             self._on_data(trailing)
 
     def _apply_limit(self):
-        # wsframe fixes max_message at construction; the application may change the
-        # limit in OnWebSocketAccepted, so the reader's limit is updated here.
-        reader = getattr(self._ws, "_reader", None)
-        if reader is not None and hasattr(reader, "_max_message"):
-            reader._max_message = self._maxRecvMessageLength
+        # The application may change the limit in OnWebSocketAccepted (or later): from
+        # the next message on (wsframe's writable max_message).
+        self._ws.max_message = self._maxRecvMessageLength
 
     async def _run_accepted(self, coro):
         """The task of an ``async def OnWebSocketAccepted``. When it returns, the WebSocket
