@@ -63,13 +63,21 @@ else:
 def latin1(data):
     """bytes -> str, one character per byte (ISO-8859-1), on both runtimes.
 
-    MicroPython's ``bytes.decode`` ignores the encoding and raises on non-UTF-8 input;
-    header values may hold such bytes (obs-text, RFC 9110 5.5)."""
+    Header values may hold bytes above 0x7F (obs-text, RFC 9110 5.5). CPython decodes
+    them with its latin-1 codec. MicroPython has no codec but UTF-8: its ``decode``
+    ignores the encoding argument in 1.2x and raises LookupError for "latin-1" on its
+    development branch (since July 2026), so it is never asked for one. ASCII (what
+    headers nearly always are) decodes the same in UTF-8; anything else goes byte by
+    byte."""
+    if not isinstance(data, bytes):
+        data = bytes(data)
+    if not IS_MICROPYTHON:
+        return data.decode("latin-1")
     try:
-        text = bytes(data).decode("latin-1")
+        text = data.decode()
     except UnicodeError:
-        return "".join([chr(byte) for byte in data])
-    if IS_MICROPYTHON and len(text) != len(data):  # decoded as UTF-8: redo byte-wise
+        text = None
+    if text is None or len(text) != len(data):  # not ASCII: one character per byte
         return "".join([chr(byte) for byte in data])
     return text
 
