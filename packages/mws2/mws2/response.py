@@ -228,6 +228,39 @@ class HttpResponse:
 
     # ---- the named answers ---------------------------------------------------------
 
+    # Here, not in response_extras: the PyhtmlTemplate and WebSockets modules answer
+    # with them, and loading all the extras for one of them would cost more.
+
+    def _ReturnChunks(self, code, chunks):
+        """Answer with an iterator of str/bytes pieces (templates); chunked framing."""
+        _check_code(code)
+        if self._already_sent():
+            return
+        if not self._contentType:
+            self._contentType = "text/html"
+            self._contentCharset = "UTF-8"
+        self._start(code, None)
+        if self._request._is_head:
+            self._conn.end_response(self)
+            return
+        from .streams import send_iterator
+
+        send_iterator(self._conn, chunks, self)
+
+    def SwitchingProtocols(self, upgrade):
+        """Answer 101 and hand the connection to the new protocol named ``upgrade``."""
+        _check_text(upgrade, "upgrade")
+        if self._already_sent():
+            return
+        self.SetHeader("Connection", "Upgrade")
+        self.SetHeader("Upgrade", upgrade)
+        self._code = 101
+        self._hdrSent = True
+        headers = [(name, value) for name, value in self._headers]
+        if not self._has_header("server"):
+            headers.insert(0, ("Server", SERVER_NAME))
+        self._conn.switch_protocols(headers, self)
+
     # ---- properties ----------------------------------------------------------------
 
     @property

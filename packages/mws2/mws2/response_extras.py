@@ -5,7 +5,7 @@ They join HttpResponse on first use (compat.more): a board that only answers
 ``Return``/``ReturnOk`` never loads them.
 """
 
-from .response import SERVER_NAME, _check_code, _check_text, _has_no_body
+from .response import _check_code, _check_text, _has_no_body
 
 
 class Extras:
@@ -126,22 +126,6 @@ class Extras:
             stream.Close()
         return stream
 
-    def _ReturnChunks(self, code, chunks):
-        """Answer with an iterator of str/bytes pieces (templates); chunked framing."""
-        _check_code(code)
-        if self._already_sent():
-            return
-        if not self._contentType:
-            self._contentType = "text/html"
-            self._contentCharset = "UTF-8"
-        self._start(code, None)
-        if self._request._is_head:
-            self._conn.end_response(self)
-            return
-        from .streams import send_iterator
-
-        send_iterator(self._conn, chunks, self)
-
     def ReturnFile(self, filename, attachmentName=None):
         """Answer with a file: shown inline, or downloaded as ``attachmentName``. With
         validators (304), ranges (206 / 416) and precompressed ``.gz`` siblings: see
@@ -154,20 +138,6 @@ class Extras:
         from .files import return_file
 
         return_file(self, filename, attachmentName)
-
-    def SwitchingProtocols(self, upgrade):
-        """Answer 101 and hand the connection to the new protocol named ``upgrade``."""
-        _check_text(upgrade, "upgrade")
-        if self._already_sent():
-            return
-        self.SetHeader("Connection", "Upgrade")
-        self.SetHeader("Upgrade", upgrade)
-        self._code = 101
-        self._hdrSent = True
-        headers = [(name, value) for name, value in self._headers]
-        if not self._has_header("server"):
-            headers.insert(0, ("Server", SERVER_NAME))
-        self._conn.switch_protocols(headers, self)
 
     def ReturnNotModified(self):
         self.Return(304)
