@@ -1,8 +1,9 @@
 """Attackers and heavy clients: asyncio coroutines on raw sockets, in the harness process.
 
 Every attacker is one coroutine that loops until it is cancelled (the attacker leaves:
-its socket is closed in a ``finally``), reconnecting when the server closes it, and
-counts what the server did to it in a ``Tally``. WebSocket frames are built by hand
+its socket is closed in a ``finally``), reconnecting when the server closes it
+(``again_and_again`` with what it does on each connection), and counts what the server
+did to it in a ``Tally``. WebSocket frames are built by hand
 (``client_frame``: masked with a zero key, so the payload goes as is) for the floods,
 and by wsframe's client role for the echo clients, which check every answer.
 """
@@ -26,6 +27,7 @@ RETRY_SEC = 0.05
 CONNECTS_AT_ONCE = 200
 RESPONSE_TIMEOUT = 30.0
 LEAVE_STEP_SEC = 0.5
+SYN_RETRY_SEC = 0.9  # a connect slower than this waited for a SYN retransmit (1 s)
 OP_CONTINUATION, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0, 1, 2, 8, 9, 10
 ZERO_MASK = b"\0\0\0\0"
 
@@ -95,9 +97,9 @@ def describe_answer(data):
     return "sent %d bytes" % len(data) if data else "closed silently"
 
 
-async def reconnecting(port, tally, hold, tls=None):
-    """Open, ``await hold(reader, writer)`` (its result is tallied), close; again and
-    again until cancelled."""
+async def again_and_again(port, tally, use, tls=None, reset=False, pause=0.0):
+    """Connect, ``await use(reader, writer)`` (the name it returns is tallied), leave (a
+    reset with ``reset``, else a close), wait ``pause``; again until cancelled."""
     while True:
         conn = await connect(port, tally, tls)
         if conn is None:
@@ -107,13 +109,20 @@ async def reconnecting(port, tally, hold, tls=None):
         tally.add("opened")
         started = time.monotonic()
         try:
-            outcome = await hold(reader, writer)
+            outcome = await use(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError):
             outcome = "reset"
+        except asyncio.TimeoutError:
+            outcome = "no answer in time"
         finally:
-            writer.close()
+            if reset:
+                writer.transport.abort()
+            else:
+                writer.close()
         tally.add(outcome)
         tally.held(time.monotonic() - started)
+        if pause:
+            await asyncio.sleep(pause)
 
 
 async def read_until_closed(reader, limit=1 << 16):
@@ -159,7 +168,12 @@ async def open_many(port, count, tally):
 
     async def open_one():
         async with gate:
-            return await connect(port, tally)
+            started = time.monotonic()
+            conn = await connect(port, tally)
+            if conn is not None and time.monotonic() - started > SYN_RETRY_SEC:
+                # the kernel dropped the SYN: the server's listen queue was full
+                tally.add("connects retried (listen queue full)")
+            return conn
 
     conns = await asyncio.gather(*(open_one() for _ in range(count)))
     return [conn for conn in conns if conn is not None]
@@ -198,24 +212,32 @@ def trickled_head():
             yield byte
 
 
-async def hold_trickling(reader, writer, interval):
+def trickling(interval):
     """One byte every ``interval`` seconds until the server answers or closes."""
-    answer = asyncio.ensure_future(reader.read(4096))
-    try:
-        for byte in trickled_head():
-            writer.write(bytes((byte,)))
-            done, _ = await asyncio.wait((answer,), timeout=interval)
-            if done:
-                return describe_answer(answer.result())
-    finally:
-        answer.cancel()
+
+    async def use(reader, writer):
+        answer = asyncio.ensure_future(reader.read(4096))
+        try:
+            for byte in trickled_head():
+                writer.write(bytes((byte,)))
+                done, _ = await asyncio.wait((answer,), timeout=interval)
+                if done:
+                    return describe_answer(answer.result())
+        finally:
+            answer.cancel()
+
+    return use
 
 
-async def hold_silent(reader, writer, opening=b""):
+def silent(opening=b""):
     """``opening`` (maybe nothing), then not a byte more until the server closes."""
-    if opening:
-        writer.write(opening)
-    return describe_answer(await read_until_closed(reader))
+
+    async def use(reader, writer):
+        if opening:
+            writer.write(opening)
+        return describe_answer(await read_until_closed(reader))
+
+    return use
 
 
 # ---- many keep-alive clients --------------------------------------------------------
@@ -405,59 +427,37 @@ async def _next_message(reader, writer, ws):
 # ---- aborted transfers -------------------------------------------------------------
 
 
-async def aborted_download(port, path, tally, keep, reset):
-    """Ask for a big file, take ``keep`` bytes, then leave: a reset (``reset``) or a
-    close with the rest unread; again until cancelled."""
-    while True:
-        conn = await connect(port, tally)
-        if conn is None:
-            await asyncio.sleep(RETRY_SEC)
-            continue
-        reader, writer = conn
-        try:
-            writer.write(get_request(path))
-            got = b""
-            while len(got) < keep:
-                chunk = await reader.read(65536)
-                if not chunk:
-                    break
-                got += chunk
-            if got.startswith(b"HTTP/1.1 200") and len(got) >= keep:
-                tally.add("downloads aborted")
-            else:
-                tally.add("download not started: %s" % describe_answer(got))
-        except ConnectionError:
-            tally.add("reset")
-        finally:
-            if reset:
-                writer.transport.abort()
-            else:
-                writer.close()
+def aborted_download(path, keep):
+    """Ask for a big file, take ``keep`` bytes, then leave (with the rest unread)."""
+
+    async def use(reader, writer):
+        writer.write(get_request(path))
+        got = b""
+        while len(got) < keep:
+            chunk = await reader.read(65536)
+            if not chunk:
+                break
+            got += chunk
+        if got.startswith(b"HTTP/1.1 200") and len(got) >= keep:
+            return "downloads aborted"
+        return "download not started: %s" % describe_answer(got)
+
+    return use
 
 
-async def aborted_upload(port, tally, length, sent, reset):
+def aborted_upload(length, sent):
     """Announce ``length`` bytes of content, send ``sent`` of them, then leave."""
     head = ("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
             "application/octet-stream\r\nContent-Length: %d\r\n\r\n" % length).encode()
     body = os.urandom(sent)
-    while True:
-        conn = await connect(port, tally)
-        if conn is None:
-            await asyncio.sleep(RETRY_SEC)
-            continue
-        _reader, writer = conn
-        try:
-            writer.write(head + body)
-            await writer.drain()
-            await asyncio.sleep(0.01)  # let the server take part of it first
-            tally.add("uploads aborted")
-        except ConnectionError:
-            tally.add("reset")
-        finally:
-            if reset:
-                writer.transport.abort()
-            else:
-                writer.close()
+
+    async def use(reader, writer):
+        writer.write(head + body)
+        await writer.drain()
+        await asyncio.sleep(0.01)  # let the server take part of it first
+        return "uploads aborted"
+
+    return use
 
 
 # ---- TLS ---------------------------------------------------------------------------
@@ -487,66 +487,46 @@ def client_hello():
 # ---- ordinary traffic (the soak) ---------------------------------------------------
 
 
-async def keepalive_client(port, tally, pause):
-    """One keep-alive connection asking ``GET /`` again and again."""
-    while True:
-        conn = await connect(port, tally)
-        if conn is None:
-            await asyncio.sleep(RETRY_SEC)
-            continue
-        reader, writer = conn
-        try:
-            while True:
-                writer.write(get_request())
-                status, body = await asyncio.wait_for(read_response(reader), RESPONSE_TIMEOUT)
-                if status != 200 or body != HELLO:
-                    tally.add("keep-alive wrong answer %d" % status)
-                    break
-                tally.add("keep-alive answered")
-                await asyncio.sleep(pause)
-        except (ConnectionError, asyncio.TimeoutError, asyncio.IncompleteReadError):
-            tally.add("keep-alive failed")
-        finally:
-            writer.close()
+def keepalive_requests(pause, tally):
+    """One keep-alive connection asking ``GET /`` again and again (each answer tallied)."""
+
+    async def use(reader, writer):
+        while True:
+            writer.write(get_request())
+            status, body = await asyncio.wait_for(read_response(reader), RESPONSE_TIMEOUT)
+            if status != 200 or body != HELLO:
+                return "keep-alive wrong answer %d" % status
+            tally.add("keep-alive answered")
+            await asyncio.sleep(pause)
+
+    return use
 
 
-async def fetch_client(port, tally, path, expected_size, pause, close=True):
-    """A new connection per request for ``path``; the body size is checked."""
-    while True:
-        conn = await connect(port, tally)
-        if conn is not None:
-            reader, writer = conn
-            try:
-                writer.write(get_request(path, close=close))
-                status, body = await asyncio.wait_for(read_response(reader), RESPONSE_TIMEOUT)
-                good = status == 200 and len(body) == expected_size
-                tally.add("fetch %s %s" % (path, "answered" if good else "wrong %d" % status))
-            except (ConnectionError, asyncio.TimeoutError, asyncio.IncompleteReadError):
-                tally.add("fetch %s failed" % path)
-            finally:
-                writer.close()
-        await asyncio.sleep(pause)
+def fetch(path, expected_size):
+    """One request for ``path`` (the connection then closes); the body size is checked."""
+
+    async def use(reader, writer):
+        writer.write(get_request(path, close=True))
+        status, body = await asyncio.wait_for(read_response(reader), RESPONSE_TIMEOUT)
+        good = status == 200 and len(body) == expected_size
+        return "fetch %s %s" % (path, "answered" if good else "wrong %d" % status)
+
+    return use
 
 
-async def upload_client(port, tally, size, pause):
-    """Whole uploads of ``size`` bytes; the server must report that size."""
+def upload(size):
+    """A whole upload of ``size`` bytes; the server must report that size."""
     body = os.urandom(size)
     head = ("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n"
             "Connection: close\r\n\r\n" % size).encode()
-    while True:
-        conn = await connect(port, tally)
-        if conn is not None:
-            reader, writer = conn
-            try:
-                writer.write(head + body)
-                status, answer = await asyncio.wait_for(read_response(reader), RESPONSE_TIMEOUT)
-                good = status == 200 and answer == str(size).encode()
-                tally.add("upload %s" % ("answered" if good else "wrong %d" % status))
-            except (ConnectionError, asyncio.TimeoutError, asyncio.IncompleteReadError):
-                tally.add("upload failed")
-            finally:
-                writer.close()
-        await asyncio.sleep(pause)
+
+    async def use(reader, writer):
+        writer.write(head + body)
+        status, answer = await asyncio.wait_for(read_response(reader), RESPONSE_TIMEOUT)
+        return "upload %s" % ("answered" if status == 200 and answer == str(size).encode()
+                              else "wrong %d" % status)
+
+    return use
 
 
 async def ws_echo_forever(port, client, tally, pause):

