@@ -35,8 +35,8 @@ RECOVERED_RUN = 10
 # burning a core after the attacker left is not recovered, even if one core is free).
 CPU_AFTER_MAX_EXTRA = 0.25
 # Descriptors after the attack: the baseline's plus the normal client's connection and
-# a few of the runtime's own (asyncio's self-pipe, an epoll re-created...).
-FDS_SLACK = 5
+# one of the runtime's own (small: a flood uses only 2-4 connections, which must be gone).
+FDS_SLACK = 2
 # Memory after the attack: CPython keeps part of what it freed (arenas with a live
 # object, malloc's top); more than this left after the attacker is gone is a leak.
 RSS_RETAINED_MAX = 16 * MIB
@@ -162,18 +162,23 @@ async def run_attack(ctx, server, start_attack, tls=False, until_done=None, inte
 
 async def settle(server, times, most):
     """After the attacker left: SETTLE_MIN_SEC (latency recovery and CPU are judged over
-    it), then until descriptors and memory are back near the baseline, ``most`` seconds
-    after the attacker left at the latest."""
-    base = server.sampler.between(times.baseline, times.attack)
+    it), then until descriptors, memory and CPU are back near the baseline, ``most``
+    seconds after the attacker left at the latest."""
+    sampler = server.sampler
+    base = sampler.between(times.baseline, times.attack)
     await asyncio.sleep(SETTLE_MIN_SEC)
     if not base:
         return
     fds_base = statistics.median(s.fds for s in base)
     rss_base = statistics.median(s.rss for s in base)
+    cpu_most = (cpu_share(base) or 0.0) + CPU_AFTER_MAX_EXTRA
     while time.monotonic() < times.left + most:
-        now = server.sampler.now()
-        if now is None or (now.fds <= fds_base + FDS_SLACK
-                           and now.rss - rss_base < RSS_RETAINED_MAX):
+        now = sampler.now()
+        if now is None:
+            return  # the server is gone: judged as such
+        cpu = cpu_share(sampler.between(now.t - 1.0, now.t))
+        if (now.fds <= fds_base + FDS_SLACK and now.rss - rss_base < RSS_RETAINED_MAX
+                and (cpu is None or cpu <= cpu_most)):
             return
         await asyncio.sleep(0.2)
 

@@ -103,22 +103,32 @@ def show_log(mws, level):
     logging.getLogger("mws2.access").setLevel(logging.WARNING)  # not a line per request
 
 
-class StopAsked:
-    """SIGUSR1 (CPython): the main loop calls Stop(), as a program stopping would."""
+class GracefulStop:
+    """SIGUSR1 (CPython): a thread of ours calls Stop(), as a program stopping would, in
+    every mode. Stop() turns IsRunning False at once and then lets the answers in flight
+    finish, so the process waits for that call to return before it ends (``wait``)."""
 
-    asked = False
-
-    @classmethod
-    def install(cls):
+    def __init__(self, mws):
+        self.mws = mws
+        self.asked = self.done = None
         if IS_MICROPYTHON:
-            return
+            return  # no signal module on the unix port: SIGINT only
         import signal
+        import threading
 
-        signal.signal(signal.SIGUSR1, cls._on_signal)
+        self.asked = threading.Event()
+        self.done = threading.Event()
+        signal.signal(signal.SIGUSR1, lambda signum, frame: self.asked.set())
+        threading.Thread(target=self._stop_when_asked, daemon=True).start()
 
-    @classmethod
-    def _on_signal(cls, signum, frame):
-        cls.asked = True
+    def _stop_when_asked(self):
+        self.asked.wait()
+        self.mws.Stop()
+        self.done.set()
+
+    def wait(self):
+        if self.asked is not None and self.asked.is_set():
+            self.done.wait(30)
 
 
 def serve_pool(mws, threads, port):
@@ -129,10 +139,8 @@ def serve_pool(mws, threads, port):
         return
     mws.StartManaged(parllProcCount=threads)
     print("READY %d" % mws.BoundAddress[1])
-    while mws.IsRunning and not StopAsked.asked:
+    while mws.IsRunning:
         time.sleep(0.05)
-    if StopAsked.asked:
-        mws.Stop()
 
 
 async def serve_asyncio(mws):
@@ -141,10 +149,6 @@ async def serve_asyncio(mws):
     server = asyncio.create_task(mws.StartAsync())
     while not mws.IsRunning:
         await asyncio.sleep(0.01)
-    if not IS_MICROPYTHON:
-        import signal
-
-        asyncio.get_event_loop().add_signal_handler(signal.SIGUSR1, mws.Stop)
     print("READY %d" % mws.BoundAddress[1])
     await server
 
@@ -156,7 +160,7 @@ def main():
     configure(mws, sys.argv[3:])
     MicroWebSrv2.LoadModule("WebSockets").OnWebSocketAccepted = accept_websocket
     mws.BindAddress = ("127.0.0.1", port)
-    StopAsked.install()
+    graceful = GracefulStop(mws)
     try:
         if mode == "asyncio":
             import asyncio
@@ -166,6 +170,7 @@ def main():
             serve_pool(mws, int(mode), port)
     except KeyboardInterrupt:
         pass
+    graceful.wait()
     mws.Stop()
     print("STOPPED")
 
