@@ -96,6 +96,13 @@ def selected(args):
             yield name, scenario, mode
 
 
+def machine_line():
+    """What the figures depend on: the cores and how busy other work keeps them."""
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return "%s CPUs, load average %s" % (
+        os.cpu_count(), "-" if load is None else "%.1f %.1f %.1f" % load)
+
+
 def run_one(ctx, name, scenario, mode):
     loop = asyncio.new_event_loop()
     # Transports the attackers abort make asyncio log "connection lost" noise: the
@@ -106,7 +113,8 @@ def run_one(ctx, name, scenario, mode):
     except Exception as exc:  # the scenario broke: reported as FAILED with the reason
         outcome = stress_report.Outcome(name, mode)
         outcome.error = "%s: %s" % (type(exc).__name__, exc)
-        outcome.note(traceback.format_exc().strip().splitlines()[-3].strip())
+        lines = traceback.format_exc().strip().splitlines()
+        outcome.note(" / ".join(line.strip() for line in lines[-3:]))
         return outcome
     finally:
         loop.close()
@@ -119,6 +127,7 @@ def main(argv=None):
         return 0
     settings = Settings(quick=args.quick)
     fit_to_fd_limit(settings)
+    print(machine_line())
     outcomes = []
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="mws2-stress-") as folder:
@@ -130,8 +139,8 @@ def main(argv=None):
             outcome = run_one(ctx, name, scenario, mode)
             print("%s (%.0f s)" % (outcome.verdict, time.monotonic() - began), flush=True)
             outcomes.append(outcome)
-    print("\nmws2 stress suite%s, %.0f s\n" % (" (--quick)" if args.quick else "",
-                                             time.monotonic() - started))
+    print("\nmws2 stress suite%s, %.0f s; %s\n" % (" (--quick)" if args.quick else "",
+                                                 time.monotonic() - started, machine_line()))
     print("\n".join(stress_report.table(outcomes)))
     print()
     print("\n".join(stress_report.details(outcomes)))

@@ -583,9 +583,21 @@ async def keepalive_many(ctx, mode):
                          tally))
         judge_resources(outcome, server, times, rss_max=None)
         note_server_log(outcome, server, times.baseline)
+        note_unlogged_closes(outcome, server, times.baseline,
+                             tally.get("closed unanswered") + tally.get("reset"))
         await note_heap(outcome, server, times.heap)
     note_killed(outcome, server)
     return outcome
+
+
+def note_unlogged_closes(outcome, server, since, unanswered):
+    """Connections closed unanswered that the server's debug log does not account for:
+    closed before mws2 knew them (at accept), where nothing is logged."""
+    logged = sum(server.log_count(text, since)
+                 for text in ("idle: closed", "answered 503", "answered 408"))
+    if unanswered > logged:
+        outcome.note("closed unanswered with no line in the server's debug log: %d (%d with one)"
+                     % (unanswered - logged, logged))
 
 
 async def mp_close_clients(ctx, mode):
@@ -605,6 +617,8 @@ async def mp_close_clients(ctx, mode):
         status = await _one_get(server.port)
         outcome.check("a normal request answered afterwards", status == 200,
                       "status %s" % status)
+        note_unlogged_closes(outcome, server, started,
+                             tally.get("empty (closed)") + tally.get("empty (reset)"))
         final = server.sampler.now()
         outcome.fds_after = final.fds if final else None
         note_server_log(outcome, server, started)
