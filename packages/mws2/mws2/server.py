@@ -76,6 +76,7 @@ class MicroWebSrv2:
         self._corsAllowAll = False
         self._onLogging = None
         self._maxConnections = None
+        self._reusePort = False
         self._driver = None  # pool.PoolDriver or aio.AioDriver while running
         self._connections = {}
         self._refusing = 0  # connections over the cap, being answered 503
@@ -536,6 +537,25 @@ class MicroWebSrv2:
             raise ValueError('"BindAddress" port must be an integer from 0 to 65535')
         self._check_not_running('"BindAddress"')
         self._bindAddr = value
+
+    @property
+    def ReusePort(self):
+        """Listen with SO_REUSEPORT (False): several processes accept on one port and
+        the kernel shares the connections out (see StartWorkers)."""
+        return self._reusePort
+
+    @ReusePort.setter
+    def ReusePort(self, value):
+        _check_bool(value, "ReusePort")
+        self._check_not_running('"ReusePort"')
+        if value:
+            import socket
+
+            if not hasattr(socket, "SO_REUSEPORT"):
+                raise MicroWebSrv2Exception(
+                    '"ReusePort" needs SO_REUSEPORT, which this system\'s socket module '
+                    "lacks (Windows, MicroPython)")
+        self._reusePort = value
 
     @property
     def BoundAddress(self):
