@@ -95,6 +95,7 @@ class HttpRequest:
     _queryParams = None
     _headersDict = None  # built on first use (see _headers)
     _content = None
+    _proxied = None  # (UserAddress, IsSSL) through TrustedProxies, once asked
 
     @property
     def _headers(self):
@@ -281,11 +282,25 @@ class HttpRequest:
 
     @property
     def UserAddress(self):
-        return self._conn.client.CliAddr
+        if self._mws2._trustedProxies is None:
+            return self._conn.client.CliAddr
+        return self._forwarded()[0]
 
     @property
     def IsSSL(self):
-        return bool(self._conn.client.IsSSL)
+        if self._mws2._trustedProxies is None:
+            return bool(self._conn.client.IsSSL)
+        return self._forwarded()[1]
+
+    def _forwarded(self):
+        """(UserAddress, IsSSL) through the server's TrustedProxies, once a request."""
+        found = self._proxied
+        if found is None:
+            from .proxies import forwarded
+
+            found = self._proxied = forwarded(self._mws2._trustedProxies, self._conn.client,
+                                              self)
+        return found
 
     @property
     def HttpVer(self):

@@ -77,6 +77,8 @@ class MicroWebSrv2:
         self._onLogging = None
         self._maxConnections = None
         self._reusePort = False
+        self._trustedProxies = None  # a proxies.ProxyTrust when TrustedProxies is set
+        self._forwardedHeader = "X-Forwarded-For"
         self._driver = None  # pool.PoolDriver or aio.AioDriver while running
         self._connections = {}
         self._refusing = 0  # connections over the cap, being answered 503
@@ -556,6 +558,43 @@ class MicroWebSrv2:
                     '"ReusePort" needs SO_REUSEPORT, which this system\'s socket module '
                     "lacks (Windows, MicroPython)")
         self._reusePort = value
+
+    @property
+    def TrustedProxies(self):
+        """The proxies whose X-Forwarded-For / Forwarded headers are believed (IP
+        addresses and CIDR networks as strings; empty: none, the default). From them,
+        request.UserAddress and IsSSL tell the client's. See mws2/proxies.py."""
+        trust = self._trustedProxies
+        return list(trust.entries) if trust is not None else []
+
+    @TrustedProxies.setter
+    def TrustedProxies(self, value):
+        if not isinstance(value, (list, tuple)):
+            raise TypeError('"TrustedProxies" must be a list of IP addresses or networks')
+        if not value:
+            self._trustedProxies = None
+            return
+        from .proxies import ProxyTrust
+
+        self._trustedProxies = ProxyTrust(value, self._forwardedHeader)
+
+    @property
+    def ForwardedHeader(self):
+        """The header a trusted proxy reports the client in: "X-Forwarded-For" (the
+        default, with X-Forwarded-Proto) or "Forwarded" (RFC 7239)."""
+        return self._forwardedHeader
+
+    @ForwardedHeader.setter
+    def ForwardedHeader(self, value):
+        if not isinstance(value, str):
+            raise TypeError('"ForwardedHeader" must be a string')
+        for name in ("X-Forwarded-For", "Forwarded"):
+            if value.lower() == name.lower():
+                self._forwardedHeader = name
+                if self._trustedProxies is not None:
+                    self._trustedProxies.header = name
+                return
+        raise ValueError('"ForwardedHeader" must be "X-Forwarded-For" or "Forwarded"')
 
     @property
     def BoundAddress(self):
