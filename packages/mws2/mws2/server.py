@@ -201,6 +201,23 @@ class MicroWebSrv2:
 
         start_managed(self, parllProcCount, procStackSize)
 
+    def StartWorkers(self, workersCount, parllProcCount=0, workerMain=None, onStarted=None):
+        """CPython on POSIX: serve with ``workersCount`` processes forked from this one,
+        all accepting on BindAddress (SO_REUSEPORT), each with this server as set up so
+        far. Blocks, restarting a worker that dies, until Ctrl-C, SIGTERM or ``Stop()``
+        stops them all gracefully. Each worker serves with
+        ``StartManaged(parllProcCount)``, or runs ``workerMain(microWebSrv2,
+        workerIndex)`` (an ``async def`` one on its own asyncio loop) which must serve
+        until stopped. ``onStarted(microWebSrv2)``: once the workers listen
+        (BoundAddress then tells the port). See mws2/workers.py."""
+        if IS_MICROPYTHON:  # before importing what it lacks (signal, os.fork)
+            raise MicroWebSrv2Exception(
+                "StartWorkers needs os.fork (CPython on Linux, macOS or a BSD): MicroPython "
+                "has none; serve with StartManaged or StartAsync instead")
+        from .workers import start_workers
+
+        start_workers(self, workersCount, parllProcCount, workerMain, onStarted)
+
     async def StartAsync(self):
         """Serve as a task of the running asyncio loop, until ``Stop()``.
 
