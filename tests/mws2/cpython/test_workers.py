@@ -196,6 +196,19 @@ def test_a_worker_that_fails_at_start_backs_off(site):
     assert "RuntimeError: worker 0 cannot start" in err or "worker 0 cannot start" in err
 
 
+def test_cli_workers(site):
+    command = [sys.executable, "-u", "-m", "mws2", str(site), "--port", "0", "--workers", "2"]
+    app = App(site, command=command).wait_ready(rb"http://127\.0\.0\.1:(\d+)/ with 2 worker")
+    try:
+        for _ in range(10):
+            assert requests.get(app.url("/"), timeout=5,
+                                headers={"Connection": "close"}).text == "workers home"
+    finally:
+        code, err = app.stop()
+    assert code == 0 and b"mws2 stopped" in app.stdout, err
+    assert err.count("Worker 0 started") == 1 and err.count("Worker 1 started") == 1
+
+
 def test_a_port_held_without_reuseport_fails_at_once():
     holder = socket.socket()
     holder.bind(("127.0.0.1", 0))
