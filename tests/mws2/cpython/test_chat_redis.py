@@ -156,7 +156,8 @@ def test_resp_encoding_and_replies():
         from resp import RedisError, encode, read_reply
     finally:
         sys.path.remove(EXAMPLE)
-    assert encode("PUBLISH", "ch", "hé") == b"*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n$3\r\nh\xc3\xa9\r\n"
+    expected = b"*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n$3\r\nh\xc3\xa9\r\n"
+    assert encode("PUBLISH", "ch", "hé") == expected
 
     async def replies(data):
         reader = asyncio.StreamReader()
