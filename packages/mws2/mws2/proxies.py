@@ -149,6 +149,23 @@ def _text(version, value):
     return ":".join("%x" % ((value >> shift) & 0xFFFF) for shift in range(112, -16, -16))
 
 
+def header_name(value):
+    """ForwardedHeader's setter: one of HEADERS, whatever its case."""
+    if not isinstance(value, str):
+        raise TypeError('"ForwardedHeader" must be a string')
+    for name in HEADERS:
+        if value.lower() == name.lower():
+            return name
+    raise ValueError('"ForwardedHeader" must be "X-Forwarded-For" or "Forwarded"')
+
+
+def trust_for(entries, header):
+    """TrustedProxies' setter: a ProxyTrust, or None for an empty list."""
+    if not isinstance(entries, (list, tuple)):
+        raise TypeError('"TrustedProxies" must be a list of IP addresses or networks')
+    return ProxyTrust(entries, header) if entries else None
+
+
 class ProxyTrust:
     """The parsed TrustedProxies and ForwardedHeader of a server."""
 

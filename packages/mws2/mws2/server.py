@@ -64,6 +64,11 @@ class MicroWebSrv2:
     # Loaded modules are global to every instance, as in MicroWebSrv2: [(name, instance)]
     _modules = []
 
+    # Scale-out settings, rarely set: class-level defaults (see workers.py, proxies.py).
+    _reusePort = False
+    _trustedProxies = None  # a proxies.ProxyTrust once TrustedProxies is set
+    _forwardedHeader = "X-Forwarded-For"
+
     def __init__(self):
         self._bindAddr = ("0.0.0.0", 80)
         self._boundAddr = None
@@ -76,9 +81,6 @@ class MicroWebSrv2:
         self._corsAllowAll = False
         self._onLogging = None
         self._maxConnections = None
-        self._reusePort = False
-        self._trustedProxies = None  # a proxies.ProxyTrust when TrustedProxies is set
-        self._forwardedHeader = "X-Forwarded-For"
         self._driver = None  # pool.PoolDriver or aio.AioDriver while running
         self._connections = {}
         self._refusing = 0  # connections over the cap, being answered 503
@@ -210,10 +212,6 @@ class MicroWebSrv2:
         workerIndex)`` (an ``async def`` one on its own asyncio loop) which must serve
         until stopped. ``onStarted(microWebSrv2)``: once the workers listen
         (BoundAddress then tells the port). See mws2/workers.py."""
-        if IS_MICROPYTHON:  # before importing what it lacks (signal, os.fork)
-            raise MicroWebSrv2Exception(
-                "StartWorkers needs os.fork (CPython on Linux, macOS or a BSD): MicroPython "
-                "has none; serve with StartManaged or StartAsync instead")
         from .workers import start_workers
 
         start_workers(self, workersCount, parllProcCount, workerMain, onStarted)
@@ -570,10 +568,8 @@ class MicroWebSrv2:
         if value:
             import socket
 
-            if not hasattr(socket, "SO_REUSEPORT"):
-                raise MicroWebSrv2Exception(
-                    '"ReusePort" needs SO_REUSEPORT, which this system\'s socket module '
-                    "lacks (Windows, MicroPython)")
+            if not hasattr(socket, "SO_REUSEPORT"):  # Windows, MicroPython
+                raise MicroWebSrv2Exception('"ReusePort": this system has no SO_REUSEPORT')
         self._reusePort = value
 
     @property
@@ -582,18 +578,13 @@ class MicroWebSrv2:
         addresses and CIDR networks as strings; empty: none, the default). From them,
         request.UserAddress and IsSSL tell the client's. See mws2/proxies.py."""
         trust = self._trustedProxies
-        return list(trust.entries) if trust is not None else []
+        return list(trust.entries) if trust else []
 
     @TrustedProxies.setter
     def TrustedProxies(self, value):
-        if not isinstance(value, (list, tuple)):
-            raise TypeError('"TrustedProxies" must be a list of IP addresses or networks')
-        if not value:
-            self._trustedProxies = None
-            return
-        from .proxies import ProxyTrust
+        from .proxies import trust_for
 
-        self._trustedProxies = ProxyTrust(value, self._forwardedHeader)
+        self._trustedProxies = trust_for(value, self._forwardedHeader)
 
     @property
     def ForwardedHeader(self):
@@ -603,15 +594,11 @@ class MicroWebSrv2:
 
     @ForwardedHeader.setter
     def ForwardedHeader(self, value):
-        if not isinstance(value, str):
-            raise TypeError('"ForwardedHeader" must be a string')
-        for name in ("X-Forwarded-For", "Forwarded"):
-            if value.lower() == name.lower():
-                self._forwardedHeader = name
-                if self._trustedProxies is not None:
-                    self._trustedProxies.header = name
-                return
-        raise ValueError('"ForwardedHeader" must be "X-Forwarded-For" or "Forwarded"')
+        from .proxies import header_name
+
+        self._forwardedHeader = header_name(value)
+        if self._trustedProxies is not None:
+            self._trustedProxies.header = self._forwardedHeader
 
     @property
     def BoundAddress(self):
