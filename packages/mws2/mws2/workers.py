@@ -26,7 +26,6 @@ clients of its own worker (``examples/chat_redis`` shares a chat through Redis).
 """
 
 import os
-import signal
 import socket
 import sys
 import time
@@ -47,7 +46,8 @@ STOP_MARGIN_SEC = 5.0
 
 
 def check_supported():
-    """MicroWebSrv2Exception unless this runtime can fork processes sharing a port."""
+    """MicroWebSrv2Exception unless this runtime can fork processes sharing a port (this
+    module imports nothing MicroPython lacks, so that it can say so there too)."""
     if not hasattr(os, "fork"):
         raise MicroWebSrv2Exception(
             "StartWorkers needs os.fork (CPython on Linux, macOS or a BSD): this runtime "
@@ -186,6 +186,8 @@ class Supervisor:
     def stop_all(self):
         """SIGTERM to every worker (each stops gracefully), SIGKILL to any that is
         still there after StopGraceSec and a margin."""
+        import signal
+
         mws2 = self.mws2
         if not self.pids:
             return
@@ -226,6 +228,7 @@ class Supervisor:
             os._exit(code)
 
     def serve(self, index):
+        import signal
         import threading
 
         mws2 = self.mws2
@@ -289,6 +292,7 @@ def start_workers(mws2, count, threads, workerMain, onStarted):
     check_supported()
     if mws2._driver is not None:
         raise MicroWebSrv2Exception("the server is already running")
+    import signal
     import threading
 
     if threading.current_thread() is not threading.main_thread():
