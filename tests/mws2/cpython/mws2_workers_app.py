@@ -2,13 +2,15 @@
 
 ``python mws2_workers_app.py ROOT WORKERS MODE [CERT KEY]``: MODE ``pool`` (each worker
 StartManaged(0)), ``threads`` (StartManaged(2)), ``asyncio`` (an ``async def``
-workerMain awaiting StartAsync) or ``crash`` (a workerMain that raises at once). Prints
+workerMain awaiting StartAsync), ``crash`` (a workerMain that raises at once) or
+``selfstop`` (a thread of the program calls Stop() on the supervisor after 2 s). Prints
 ``READY <port>`` once the workers listen. Routes: /pid (the worker's pid), /slow (answers
 after 1 s); WebSockets echo with the pid; files from ROOT.
 """
 
 import os
 import sys
+import threading
 import time
 
 from mws2 import GET, MicroWebSrv2, WebRoute
@@ -51,6 +53,12 @@ def main():
 
     def started(server):
         print("READY %d" % server.BoundAddress[1], flush=True)
+        if mode == "selfstop":
+            def stop():
+                server.Stop()  # from another thread: returns once every worker stopped
+                print("STOP RETURNED running=%s" % server.IsRunning, flush=True)
+
+            threading.Timer(2, stop).start()
 
     mws.StartWorkers(workers, parllProcCount=threads, workerMain=main_of, onStarted=started)
     print("STOPPED", flush=True)

@@ -153,7 +153,8 @@ def test_a_killed_worker_is_restarted(site):
     assert all(_gone(pid) for pid in first | now)
 
 
-def test_sigterm_lets_requests_in_flight_finish(site):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_lets_requests_in_flight_finish(site, signum):
     app = App(site, 2).wait_ready()
     answers = []
 
@@ -163,13 +164,25 @@ def test_sigterm_lets_requests_in_flight_finish(site):
     thread = threading.Thread(target=slow)
     thread.start()
     time.sleep(0.3)  # the request is in a handler (it takes 1 s)
-    code, err = app.stop()
+    code, err = app.stop(signum)
     thread.join(10)
     assert code == 0, err
     assert answers and answers[0].status_code == 200 and answers[0].text.startswith("slow ")
     # no new connection once stopped
     with pytest.raises(requests.ConnectionError):
         requests.get(app.url("/pid"), timeout=2)
+
+
+def test_stop_from_another_thread_of_the_program(site):
+    app = App(site, 2, "selfstop").wait_ready()
+    pids = app.pids(10)
+    try:
+        app.proc.wait(15)
+    finally:
+        code, err = app.stop()
+    assert code == 0, err
+    assert b"STOP RETURNED running=False" in app.stdout and b"STOPPED" in app.stdout
+    assert all(_gone(pid) for pid in pids)
 
 
 def test_tls_in_workers(site, tmp_path):
