@@ -71,6 +71,20 @@ def tests(session):
 
 
 @nox.session
+def scaleout(session):
+    """Only the scale-out tests: worker processes, trusted proxies, nginx in front, the
+    Redis chat example (nginx and redis-server come from Debian when missing; the
+    default ``tests`` session runs them too)."""
+    session.install(*TEST_DEPS)
+    install_packages(session)
+    files = ["test_workers.py", "test_trusted_proxies.py", "test_nginx.py",
+             "test_chat_redis.py"]
+    session.run("pytest", "tests/mws2/test_proxies.py", "tests/mws2/test_cli_args.py",
+                *[os.path.join("tests", "mws2", "cpython", name) for name in files],
+                *session.posargs)
+
+
+@nox.session
 def property(session):
     """Differential property tests (hypothesis).
 

@@ -4,7 +4,8 @@
 ``micropython``): StartManaged with THREADS worker threads (0: one pool, every callback in
 the main thread; ``asyncio``: the asyncio mode, ``StartAsync()`` as a task of the loop)
 on 127.0.0.1:PORT (0 = a free port), RootPath ROOT for the static-file
-test ("-": none), BufferSlotsCount = MaxConnections = N, RequestsTimeoutSec = S. Prints
+test ("-": none), BufferSlotsCount = MaxConnections = N, RequestsTimeoutSec = S;
+``workers=N``: N processes (``StartWorkers(N, THREADS)``, CPython) on the port. Prints
 ``READY <port>``; SIGINT stops it. The packages come from this checkout (``packages/*``
 found from this file's location), so MicroPython needs no install.
 """
@@ -53,6 +54,7 @@ async def serve_in_asyncio(mws):
 def main():
     port = int(sys.argv[1])
     threads = sys.argv[2]
+    workers = None
     mws = MicroWebSrv2()
     if len(sys.argv) > 3 and sys.argv[3] != "-":
         mws.RootPath = sys.argv[3]
@@ -64,12 +66,19 @@ def main():
             mws.ConnQueueCapacity = min(int(value), 4096)
         elif name == "timeout":
             mws.RequestsTimeoutSec = int(value)
+        elif name == "workers":
+            workers = int(value)
         else:
             raise ValueError("unknown option %r" % option)
     if sys.implementation.name == "micropython":
         # MicroPython's default log prints a line per request (into a pipe nobody reads)
         mws.OnLogging = _quiet
     mws.BindAddress = ("127.0.0.1", port)
+    if workers:
+        # SIGINT (the bench's stop) reaches the supervisor, which stops every worker
+        mws.StartWorkers(workers, parllProcCount=int(threads),
+                         onStarted=lambda m: print("READY %d" % m.BoundAddress[1]))
+        return
     if threads == "asyncio":
         import asyncio
 

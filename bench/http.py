@@ -12,8 +12,12 @@ each the best of interleaved rounds. 0 is ``StartManaged(parllProcCount=0)``: ev
 callback on the one event-loop thread, as uvicorn and microdot run; on CPython that is what
 a user after throughput picks, since worker threads only hand each callback through a
 queue under the GIL (measured: 0 >= 1 > 2 workers on this 2-core machine).
+Part ``workers``: mws2 in 2 worker processes (``StartWorkers(2)``, SO_REUSEPORT) against
+1, in the same run, each process serving inline (``parllProcCount=0``); wrk shares the
+same cores, so on 2 cores the gain is bounded by what wrk leaves. Ends its part with
+``mws2 2 workers / 1 worker, keep-alive: <ratio>``.
 Run: ``python3 bench/http.py`` (``--quick`` for short runs; ``--parts cpython,static``
-to choose among cpython, connections, static, micropython). Needs ``wrk`` (Debian
+to choose among cpython, workers, connections, static, micropython). Needs ``wrk`` (Debian
 package ``wrk``; installed with apt-get when running as root).
 """
 
@@ -34,7 +38,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 LOOPBACK = "127.0.0.1"
 HELLO = b"Hello, world!"
-PARTS = ("cpython", "connections", "static", "micropython")
+PARTS = ("cpython", "workers", "connections", "static", "micropython")
 START_TIMEOUT = 30
 STOP_TIMEOUT = 10
 BIG_FILE = "big.zip"  # .zip: a MIME type every server knows; the content is random bytes
@@ -363,6 +367,27 @@ def part_cpython(wrk, args):
     return ours / theirs if theirs else 0.0
 
 
+def part_workers(wrk, args):
+    print(
+        "\nHello, world! from mws2 worker processes on CPython %s, %d cores (wrk -t2 -c%d "
+        "-d%ds, best of %d interleaved rounds)" % (py_version(), os.cpu_count() or 0, args.c,
+                                                   args.d, args.rounds)
+    )
+    with contextlib.ExitStack() as stack:
+        servers = []
+        for count in (1, 2):
+            label = "mws2 (%d worker process%s)" % (count, "" if count == 1 else "es")
+            server = mws2_server(0, options=("workers=%d" % count,))
+            servers.append((label, stack.enter_context(server)))
+        # the supervisor says READY once every worker listens; one more look to be sure
+        time.sleep(0.5)
+        best = _interleaved_rounds(wrk, servers, args, args.c)
+    one, two = best[servers[0][0]], best[servers[1][0]]
+    ratio = two / one if one else 0.0
+    print("  mws2 2 workers / 1 worker, keep-alive: %.2f" % ratio)
+    return ratio
+
+
 def part_connections(args):
     count = args.connections
     print("\n%d simultaneous connections to mws2 (CPython)" % count)
@@ -634,6 +659,8 @@ def main(argv=None):
     ratio = None
     if "cpython" in args.parts:
         ratio = part_cpython(wrk, args)
+    if "workers" in args.parts:
+        part_workers(wrk, args)
     if "connections" in args.parts:
         part_connections(args)
     if "static" in args.parts:

@@ -44,7 +44,10 @@ def log_access(mws2, request, response, seconds):
     line = access_line(request, response, seconds)
     if not IS_MICROPYTHON:
         if mws2._access_logger is None:
-            mws2._access_logging()
+            # AccessLog = True never asked whether the logger takes INFO lines
+            import logging
+
+            mws2._access_logger = logging.getLogger("mws2.access")
         mws2._access_logger.info("%s", line)
     elif mws2._onLogging is not None:
         mws2.Log(line, mws2.INFO)

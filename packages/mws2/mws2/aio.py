@@ -270,6 +270,7 @@ class AioDriver:
             backlog=backlog,
             ssl=self.ssl_context,
             reuse_address=True,
+            reuse_port=mws2._reusePort or None,  # None: asyncio's default (not set)
         )
         sockname = self._listener.sockets[0].getsockname()
         self.bound = (sockname[0], sockname[1])

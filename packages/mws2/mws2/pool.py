@@ -42,7 +42,8 @@ class PoolDriver:
         count = max(mws2._slotsCount, mws2.MaxConnections) + REFUSALS_MAX
         slots = XBufferSlots(count, mws2._slotsSize, mws2._keepAlloc)
         try:
-            srv = XAsyncTCPServer.Create(self.pool, mws2._bindAddr, mws2._backlog, slots)
+            srv = XAsyncTCPServer.Create(self.pool, mws2._bindAddr, mws2._backlog, slots,
+                                         reusePort=mws2._reusePort)
         except Exception as exc:  # bind errors differ per port; all mean "cannot listen"
             raise mws2._listen_error(exc) from None
         srv.OnClientAccepted = self._on_client_accepted

@@ -80,6 +80,7 @@ class HttpRequest:
     _queryParams = None
     _headersDict = None  # built on first use (see _headers)
     _content = None
+    _proxied = None  # (UserAddress, IsSSL) through TrustedProxies, once asked
 
     @property
     def _headers(self):

@@ -130,11 +130,25 @@ class Extras:
 
     @property
     def UserAddress(self):
-        return self._conn.client.CliAddr
+        if self._mws2._trustedProxies is None:
+            return self._conn.client.CliAddr
+        return self._forwarded()[0]
 
     @property
     def IsSSL(self):
-        return bool(self._conn.client.IsSSL)
+        if self._mws2._trustedProxies is None:
+            return bool(self._conn.client.IsSSL)
+        return self._forwarded()[1]
+
+    def _forwarded(self):
+        """(UserAddress, IsSSL) through the server's TrustedProxies, once a request."""
+        found = self._proxied
+        if found is None:
+            from .proxies import forwarded
+
+            found = self._proxied = forwarded(self._mws2._trustedProxies, self._conn.client,
+                                              self)
+        return found
 
     @property
     def HttpVer(self):

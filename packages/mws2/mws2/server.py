@@ -64,6 +64,11 @@ class MicroWebSrv2:
     # Loaded modules are global to every instance, as in MicroWebSrv2: [(name, instance)]
     _modules = []
 
+    # Scale-out settings, rarely set: class-level defaults (see workers.py, proxies.py).
+    _reusePort = False
+    _trustedProxies = None  # a proxies.ProxyTrust once TrustedProxies is set
+    _forwardedHeader = "X-Forwarded-For"
+
     def __init__(self):
         self._bindAddr = ("0.0.0.0", 80)
         self._boundAddr = None
@@ -197,6 +202,19 @@ class MicroWebSrv2:
         from .pool import start_managed
 
         start_managed(self, parllProcCount, procStackSize)
+
+    def StartWorkers(self, workersCount, parllProcCount=0, workerMain=None, onStarted=None):
+        """CPython on POSIX: serve with ``workersCount`` processes forked from this one,
+        all accepting on BindAddress (SO_REUSEPORT), each with this server as set up so
+        far. Blocks, restarting a worker that dies, until Ctrl-C, SIGTERM or ``Stop()``
+        stops them all gracefully. Each worker serves with
+        ``StartManaged(parllProcCount)``, or runs ``workerMain(microWebSrv2,
+        workerIndex)`` (an ``async def`` one on its own asyncio loop) which must serve
+        until stopped. ``onStarted(microWebSrv2)``: once the workers listen
+        (BoundAddress then tells the port). See mws2/workers.py."""
+        from .workers import start_workers
+
+        start_workers(self, workersCount, parllProcCount, workerMain, onStarted)
 
     async def StartAsync(self):
         """Serve as a task of the running asyncio loop, until ``Stop()``.
@@ -536,6 +554,51 @@ class MicroWebSrv2:
             raise ValueError('"BindAddress" port must be an integer from 0 to 65535')
         self._check_not_running('"BindAddress"')
         self._bindAddr = value
+
+    @property
+    def ReusePort(self):
+        """Listen with SO_REUSEPORT (False): several processes accept on one port and
+        the kernel shares the connections out (see StartWorkers)."""
+        return self._reusePort
+
+    @ReusePort.setter
+    def ReusePort(self, value):
+        _check_bool(value, "ReusePort")
+        self._check_not_running('"ReusePort"')
+        if value:
+            import socket
+
+            if not hasattr(socket, "SO_REUSEPORT"):  # Windows, MicroPython
+                raise MicroWebSrv2Exception('"ReusePort": this system has no SO_REUSEPORT')
+        self._reusePort = value
+
+    @property
+    def TrustedProxies(self):
+        """The proxies whose X-Forwarded-For / Forwarded headers are believed (IP
+        addresses and CIDR networks as strings; empty: none, the default). From them,
+        request.UserAddress and IsSSL tell the client's. See mws2/proxies.py."""
+        trust = self._trustedProxies
+        return list(trust.entries) if trust else []
+
+    @TrustedProxies.setter
+    def TrustedProxies(self, value):
+        from .proxies import trust_for
+
+        self._trustedProxies = trust_for(value, self._forwardedHeader)
+
+    @property
+    def ForwardedHeader(self):
+        """The header a trusted proxy reports the client in: "X-Forwarded-For" (the
+        default, with X-Forwarded-Proto) or "Forwarded" (RFC 7239)."""
+        return self._forwardedHeader
+
+    @ForwardedHeader.setter
+    def ForwardedHeader(self, value):
+        from .proxies import header_name
+
+        self._forwardedHeader = header_name(value)
+        if self._trustedProxies is not None:
+            self._trustedProxies.header = self._forwardedHeader
 
     @property
     def BoundAddress(self):
