@@ -80,7 +80,7 @@ def test_one_byte_fragments_cost_their_payload_not_an_object_each():
     payload = 32 * KIB
     for opcode in (0x2, 0x1):
         stream = tiny_fragments(1, payload, opcode)
-        conn = wsframe.Connection(SERVER)
+        conn = wsframe.Connection(SERVER, min_fragment_average=None)
         meter = Meter()
         feed(conn, stream, meter)
         held = meter.stop()
@@ -95,7 +95,7 @@ def test_fragment_sizes_around_the_piece_size_cost_their_payload():
     for size in (2, 100, 4095, 4096, 5000):
         count = 48 * KIB // size
         stream = tiny_fragments(size, count)
-        conn = wsframe.Connection(SERVER, max_message=None)
+        conn = wsframe.Connection(SERVER, max_message=None, min_fragment_average=None)
         meter = Meter()
         feed(conn, stream, meter)
         held = meter.stop()
@@ -106,7 +106,7 @@ def test_fragment_sizes_around_the_piece_size_cost_their_payload():
 
 def test_fragments_mode_keeps_nothing():
     stream = tiny_fragments(1, 32 * KIB)
-    conn = wsframe.Connection(SERVER, fragments=True)
+    conn = wsframe.Connection(SERVER, fragments=True, min_fragment_average=None)
     meter = Meter()
     feed(conn, stream, meter)
     assert meter.stop() <= 6 * KIB  # the last read and the connection's own state
@@ -115,7 +115,7 @@ def test_fragments_mode_keeps_nothing():
 def test_pings_and_pongs_leave_nothing_behind():
     # Unanswered pings (the application would send the pongs) and unsolicited pongs.
     stream = (frame(0x9, b"p" * 125) + frame(0xA, b"q" * 125)) * 2000
-    conn = wsframe.Connection(SERVER)
+    conn = wsframe.Connection(SERVER, min_fragment_average=None)
     meter = Meter()
     feed(conn, stream, meter)
     assert meter.stop() <= 6 * KIB
@@ -128,7 +128,7 @@ def test_a_64_kib_text_message_costs_about_twice_its_size():
     fragmented = b"".join(frame(0x1 if i == 0 else 0x0, piece, fin=i == len(pieces) - 1)
                           for i, piece in enumerate(pieces))
     for stream in (whole, fragmented):
-        conn = wsframe.Connection(SERVER)
+        conn = wsframe.Connection(SERVER, min_fragment_average=None)
         events = []
         meter = Meter()
         feed(conn, stream, meter, events)
@@ -143,7 +143,7 @@ def test_a_64_kib_text_message_costs_about_twice_its_size():
 def test_sending_copies_the_payload_once():
     payload = b"y" * (64 * KIB)
     text = payload.decode()
-    conn = wsframe.Connection(SERVER)
+    conn = wsframe.Connection(SERVER, min_fragment_average=None)
     cases = ((conn.send_bytes, payload, 1), (conn.send_bytes, bytearray(payload), 1),
              (conn.send_bytes, memoryview(payload), 1),
              (conn.send_text, text, 2 if tracemalloc else 1))  # CPython: encode() copies
@@ -166,3 +166,29 @@ def test_sending_copies_the_payload_once():
         assert allocated <= copies * len(payload) + KIB, (send, type(data), allocated)
         out = None
 
+
+
+def test_a_message_of_tiny_fragments_fails_with_1008():
+    # 1-byte fragments of an unfinished message: past 64 frames averaging under 16 bytes
+    # the message fails (a header parsed for each byte of progress is a flood). (The
+    # memory tests above turn this rule off to measure what such a message costs.)
+    import wsframe
+
+    ws = wsframe.Connection(wsframe.SERVER, max_message=1 << 20)
+    frames = [bytes([0x02, 0x81]) + b"\x00\x00\x00\x00" + b"a"]
+    frames += [bytes([0x00, 0x81]) + b"\x00\x00\x00\x00" + b"a"] * 70
+    ws.receive_data(b"".join(frames))
+    try:
+        list(ws.events())
+    except wsframe.ProtocolError as exc:
+        assert exc.code == 1008
+    else:
+        raise AssertionError("tiny fragments accepted")
+    # 64-byte fragments (Autobahn 9.3.1's size) go through.
+    ws = wsframe.Connection(wsframe.SERVER, max_message=1 << 20)
+    piece = b"\x00\x00\x00\x00" + b"b" * 64
+    frames = [bytes([0x02, 0xC0]) + piece] + [bytes([0x00, 0xC0]) + piece] * 200
+    frames.append(bytes([0x80, 0xC0]) + piece)
+    ws.receive_data(b"".join(frames))
+    events = list(ws.events())
+    assert len(events) == 1 and len(events[0].data) == 64 * 202

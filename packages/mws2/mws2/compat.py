@@ -118,7 +118,13 @@ def more(obj, name, cls, module_name):
 
 def join_extras(cls, module_name):
     module = __import__(module_name, None, None, ["Extras"])
-    for key, value in module.Extras.__dict__.items():
+    extras = getattr(module, "Extras", None)
+    if extras is None:
+        # Out of memory while the module loaded (a board under load): what is left of
+        # it must not stay in sys.modules, or every later use would fail the same way.
+        sys.modules.pop(module_name, None)
+        raise MemoryError("%s could not be loaded" % module_name)
+    for key, value in extras.__dict__.items():
         if key[:2] != "__" and key not in cls.__dict__:
             setattr(cls, key, value)
     cls._extrasJoined = True

@@ -52,6 +52,12 @@ from .compat import elapsed_since, monotonic, new_lock, thread_id
 from .dispatch import process_request, route_of
 from .request import HttpRequest
 
+# Reserved in MaxBufferedContent for a chunked content (no announced length) before it
+# is read; more is reserved as it grows.
+CHUNKED_RESERVE = 16 * 1024
+# At MaxConnections, a connection that has not had a request answered yet is reclaimed
+# only once it has waited this long without sending a whole head.
+RECLAIM_AFTER_SEC = 1
 # Bytes of pipelined requests buffered while one is answered, before reading pauses.
 PIPELINE_BUFFER = 65536
 # Least time a response may sit unsent because the peer stopped reading (the limit is
@@ -152,6 +158,9 @@ class HttpConnection:
     # ---- the server's cap and its stop -------------------------------------------
 
     refusing = False  # over MaxConnections: the head is read, then 503 and close
+    _served = False  # a request was answered: idle now means idle keep-alive
+    _budget_wait = False  # reading waits for room in the server's MaxBufferedContent
+    _reserved = 0  # bytes of that budget reserved for this request's content
     _content = None  # content.ContentStream while a handler reads the content itself
     _body_size = 0  # content bytes of the request being read
     finishing = False  # the server stops: close once the answer under way is sent
@@ -166,6 +175,15 @@ class HttpConnection:
             return None
         started = self._head_started  # a head that stalls (408), else idle keep-alive
         return started if started is not None else self._last_activity
+
+    def reclaimable_since(self):
+        """waiting_since, for the cap: a new connection whose request was not read yet
+        (the loop is busy, or its head is on its way) has not been "waiting without work"
+        until RECLAIM_AFTER_SEC have passed (nginx too reclaims idle connections only)."""
+        since = self.waiting_since()
+        if since is not None and not self._served and elapsed_since(since) < RECLAIM_AFTER_SEC:
+            return None
+        return since
 
     def reclaim(self):
         """Closed to make room for a new connection (see waiting_since)."""
@@ -248,7 +266,7 @@ class HttpConnection:
         # What points back here (the request, queued steps) goes, so the connection is
         # freed when its last user lets go, not by a cycle-collector pass.
         self._request = None
-        self._body = None
+        self._release_content()
         self._lock.acquire()
         try:
             self._outq = []
@@ -306,6 +324,8 @@ class HttpConnection:
         at_eof = False
         lock = self._lock
         while (not self._busy or self._content is not None) and not self._closed:
+            if self._budget_wait:
+                return  # go_on() pumps again
             if self._content is not None and self._content.full:
                 self._stop_recv()  # the handler has not taken the last piece yet
                 return
@@ -329,7 +349,7 @@ class HttpConnection:
                 self._answer_error(error.status_code, str(error))
                 return
             if event is NEED_DATA:
-                if not self._receiving:
+                if not self._receiving and not self._budget_wait:
                     self._arm_recv()  # stopped for back-pressure while answering
                 if self._peer_shut and not at_eof:
                     # Every complete request is answered: now httpcore_micro hears the
@@ -389,7 +409,8 @@ class HttpConnection:
             self._continue_if_asked()
             self._dispatch()
             return
-        self._continue_if_asked()
+        if self._wait_for_room(request):
+            self._continue_if_asked()
 
     def _continue_if_asked(self):
         if self._http.client_is_waiting_for_100_continue:
@@ -433,6 +454,37 @@ class HttpConnection:
         if self._body is None:
             self._body = bytearray()
         self._body += data
+        if self._body_size > self._reserved:  # a chunked content growing: committed
+            self.mws2._reserve_content(self, self._body_size - self._reserved, True)
+
+    def _wait_for_room(self, request):
+        """A content to buffer (a route that does not stream it): its announced length
+        is reserved in the server's MaxBufferedContent first; while there is no room,
+        its reading waits (the client is held back by TCP). False if it must wait."""
+        need = request._declared_length()
+        if need is None:
+            if not request._chunked():
+                return True  # no content at all
+            need = CHUNKED_RESERVE  # grown as it comes (_on_body)
+        if not need or self.mws2._reserve_content(self, need, False):
+            return True
+        self._budget_wait = True
+        self._stop_recv()
+        return False
+
+    def _release_content(self):
+        """The request's buffered content is dropped: its bytes leave the server's
+        budget, where connections waiting for room may then read on."""
+        self._body = None
+        if self._reserved:
+            self.mws2._drop_content(self)
+
+    def go_on(self):
+        """Room was reserved for this connection's content: read on."""
+        self._budget_wait = False
+        if not self._closed:
+            self._last_activity = monotonic()  # the wait was the server's
+            self._step(self._pump)
 
     @property
     def closed(self):
@@ -666,8 +718,9 @@ class HttpConnection:
         if not reuse or self.finishing:
             self.close()
             return False
+        self._served = True
         self._request = None
-        self._body = None
+        self._release_content()
         self._body_size = 0
         self._content = None
         self._last_activity = monotonic()

@@ -71,6 +71,8 @@ def fail(request, exc=None):
 
 
 def _status_of(exc):
+    if isinstance(exc, MemoryError):
+        return 503  # a board's heap is full right now: the request may be tried again
     code = getattr(exc, "status_code", None)
     return code if type(code) is int and 400 <= code < 600 else None
 
@@ -90,6 +92,10 @@ def _run_modules(mws2, request):
             continue
         try:
             result = on_request(mws2, request)
+        except MemoryError as exc:  # a full heap, not a faulty module: 503 for now
+            mws2._log_exception('Module "%s" OnRequest' % name, exc)
+            fail(request, exc)
+            return True
         except Exception as exc:  # MicroWebSrv2 logs a faulty module and goes on
             mws2._log_exception('Module "%s" OnRequest' % name, exc)
             if request.Response.HeadersSent:

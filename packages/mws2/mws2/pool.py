@@ -8,7 +8,6 @@ shared asyncio loop in a thread of its own (``AsyncRunner``), never one thread e
 
 from xasync import XAsyncSocketsPool, XAsyncTCPServer, XBufferSlots, XClosedReason
 
-from .server import REFUSALS_MAX
 
 import time
 
@@ -37,9 +36,9 @@ class PoolDriver:
 
     def listen(self):
         mws2 = self.mws2
-        # One slot per connection served (slots are allocated on first use), and a few
-        # for the connections answered 503 (xasync closes when no slot is left).
-        count = max(mws2._slotsCount, mws2.MaxConnections) + REFUSALS_MAX
+        # One slot per connection served (slots are allocated on first use), and as
+        # many for the connections answered 503 (xasync closes when no slot is left).
+        count = max(mws2._slotsCount, mws2.MaxConnections) * 2
         slots = XBufferSlots(count, mws2._slotsSize, mws2._keepAlloc)
         try:
             srv = XAsyncTCPServer.Create(self.pool, mws2._bindAddr, mws2._backlog, slots,

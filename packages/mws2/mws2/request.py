@@ -102,6 +102,13 @@ class HttpRequest:
 
     # ---- content read piece by piece (routes with streamContent=True) --------------
 
+    def _chunked(self):
+        """Does a chunked content follow (Transfer-Encoding, RFC 9112 6.1)?"""
+        for name, _value in self._rawHeaders:
+            if len(name) == 17 and _decode(name).lower() == "transfer-encoding":
+                return True  # httpcore_micro accepts chunked as the only coding
+        return False
+
     def _declared_length(self):
         """The Content-Length the client announced, or None (chunked, or none)."""
         for name, value in self._rawHeaders:
@@ -152,6 +159,16 @@ class HttpRequest:
             fail(self)
 
     # ---- properties ----------------------------------------------------------------
+
+    # Here, not in request_extras: the WebSockets module needs them for every upgrade
+    # (loading the extras then, on a full heap, could turn a handshake into a 501).
+    @property
+    def HttpVer(self):
+        return self._httpVer
+
+    @property
+    def Upgrade(self):
+        return self._headers.get("upgrade", "")
 
     @property
     def Method(self):

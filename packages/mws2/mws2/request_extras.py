@@ -151,10 +151,6 @@ class Extras:
         return found
 
     @property
-    def HttpVer(self):
-        return self._httpVer
-
-    @property
     def QueryString(self):
         return self._queryString
 
@@ -225,10 +221,6 @@ class Extras:
     @property
     def IsKeepAlive(self):
         return self._keepAlive
-
-    @property
-    def Upgrade(self):
-        return self._headers.get("upgrade", "")
 
     @property
     def XAsyncTCPClient(self):

@@ -12,8 +12,6 @@ class MicroWebSrv2Exception(Exception):
     pass
 
 
-# Connections answered 503 at once (beyond them, new ones are closed unanswered).
-REFUSALS_MAX = 4
 # A PC holds thousands of connections for a few MiB: the cap is there for boards.
 PC_CONNECTIONS = 4096
 # How long Stop() lets requests in flight finish by default.
@@ -84,6 +82,9 @@ class MicroWebSrv2:
         self._driver = None  # pool.PoolDriver or aio.AioDriver while running
         self._connections = {}
         self._refusing = 0  # connections over the cap, being answered 503
+        self._bufferedContent = 0  # request content bytes held in memory, all connections
+        self._contentWaiters = []  # connections that wait for room in that budget
+        self._maxBufferedContent = None
         self._stopGraceSec = STOP_GRACE_SEC
         self._connLock = new_lock()
         self._logger = None
@@ -292,8 +293,11 @@ class MicroWebSrv2:
         conn = HttpConnection(self, client)
         with self._connLock:
             serving = len(self._connections) - self._refusing
-        if serving >= self.MaxConnections and not self._reclaim_one():
-            if self._refusing >= REFUSALS_MAX:
+        cap = self.MaxConnections
+        if serving >= cap and not self._reclaim_one():
+            # As many 503s under way as connections served (each is short: a head read,
+            # a small page sent); beyond, the connection closes unanswered.
+            if self._refusing >= cap:
                 client.Close()  # nothing sent: not even a plaintext answer on TLS
                 return
             self.Log("MaxConnections reached: refusing %s:%s" % conn._addr(), self.WARNING)
@@ -309,13 +313,55 @@ class MicroWebSrv2:
         connection is busy with real work."""
         oldest = since = None
         for conn in self._all_connections():
-            waiting = conn.waiting_since()
+            waiting = conn.reclaimable_since()
             if waiting is not None and (since is None or waiting < since):
                 oldest, since = conn, waiting
         if oldest is None:
             return False
         oldest.reclaim()
         return True
+
+    # ---- request contents held in memory (buffered routes) -----------------------
+
+    def _reserve_content(self, conn, size, committed):
+        """Room for ``size`` more bytes of ``conn``'s request content in memory: True
+        if reserved. MaxBufferedContent bounds what all connections hold at once (a
+        flood of uploads that never finish, each within its own limit, must not add up
+        to more memory than the machine has). When nothing is reserved there is always
+        room (a content larger than the budget still gets through), and a ``committed``
+        content (a chunked one that grew) always gets it. Otherwise ``conn`` waits in
+        line, and go_on() is called once its room is reserved."""
+        with self._connLock:
+            held = self._bufferedContent
+            if committed or not held or held + size <= self.MaxBufferedContent:
+                self._bufferedContent = held + size
+                conn._reserved += size
+                return True
+            conn._waiting_need = size
+            self._contentWaiters.append(conn)
+            return False
+
+    def _drop_content(self, conn):
+        woken = []
+        with self._connLock:
+            self._bufferedContent -= conn._reserved
+            conn._reserved = 0
+            waiters = self._contentWaiters
+            budget = self.MaxBufferedContent
+            while waiters:  # first come, first served
+                waiter = waiters[0]
+                need = waiter._waiting_need
+                held = self._bufferedContent
+                if held and held + need > budget:
+                    break
+                waiters.pop(0)
+                if waiter.closed:
+                    continue
+                self._bufferedContent = held + need
+                waiter._reserved += need
+                woken.append(waiter)
+        for waiter in woken:
+            waiter.go_on()
 
     def _sweep_period(self):
         # A few checks per RequestsTimeoutSec (read each time: it may change while
@@ -522,6 +568,21 @@ class MicroWebSrv2:
         if self._maxConnections:
             return self._maxConnections
         return self._slotsCount if IS_MICROPYTHON else max(self._slotsCount, PC_CONNECTIONS)
+
+    @property
+    def MaxBufferedContent(self):
+        """Request content bytes held in memory at once by all connections (buffered
+        routes); beyond, connections wait before reading more. Default: 32 MiB on CPython,
+        3 x MaxRequestContentLength on MicroPython."""
+        if self._maxBufferedContent:
+            return self._maxBufferedContent
+        return 3 * self._maxContentLen if IS_MICROPYTHON else 32 * 1024 * 1024
+
+    @MaxBufferedContent.setter
+    def MaxBufferedContent(self, value):
+        if value is not None:
+            _check_positive_int(value, "MaxBufferedContent")
+        self._maxBufferedContent = value
 
     @property
     def StopGraceSec(self):

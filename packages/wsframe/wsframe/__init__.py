@@ -65,6 +65,13 @@ _MESSAGE_TOO_BIG = const(1009)
 # them keeps a message "in progress" forever at no cost to itself, so after this many
 # in a row the message fails with 1008 (policy violation, section 7.4.1).
 _MAX_EMPTY_FRAGMENTS = const(16)
+# Fragments that carry almost nothing: after this many frames, a message whose fragments
+# average fewer than _MIN_FRAGMENT_AVERAGE payload bytes fails with 1008 too. Each frame
+# costs the receiver a header to parse for one byte of progress (1-byte fragments of a
+# large message keep a server busy long after the peer has gone); senders that
+# fragment use pieces of hundreds of bytes or more (Autobahn's smallest: 64).
+_MANY_FRAGMENTS = const(64)
+_MIN_FRAGMENT_AVERAGE = const(16)
 
 
 # ---- runtime differences -------------------------------------------------------------
@@ -440,11 +447,15 @@ class Connection:
     """
 
     def __init__(self, role, max_message=_DEFAULT_MAX_MESSAGE, max_frame=None,
-                 trailing_data=b"", fragments=False, mask_source=None):
+                 trailing_data=b"", fragments=False, mask_source=None,
+                 min_fragment_average=_MIN_FRAGMENT_AVERAGE):
         if role != SERVER and role != CLIENT:
             raise ValueError("role must be SERVER or CLIENT, not %r" % (role,))
         self.role = role
         self.max_message = max_message
+        # Past _MANY_FRAGMENTS frames, a message's fragments must average this many
+        # payload bytes, else 1008 (None: no such rule).
+        self.min_fragment_average = min_fragment_average
         self._max_frame = max_frame
         self._fragments = fragments
         # 5.1: a server receives masked frames only and sends unmasked ones; a client
@@ -468,6 +479,7 @@ class Connection:
         self._size = 0  # its payload so far, for max_message
         self._limit = max_message  # max_message as it was when the message began
         self._empty = 0  # empty fragments in a row
+        self._frames = 0  # frames of the message in progress
         self._utf8 = None  # its UTF-8 validator, once a text piece was not ASCII
         # "OPEN", "LOCAL_CLOSING", "REMOTE_CLOSING" or "CLOSED" (read it, never set it).
         self.state = OPEN
@@ -628,9 +640,15 @@ class Connection:
             if self._opcode:
                 raise ProtocolError("new message inside a fragmented one")
             self._empty = 0
+            self._frames = 0
         elif not self._opcode:
             raise ProtocolError("continuation without a message")
         self._size = size
+        frames = self._frames = self._frames + 1
+        if frames > _MANY_FRAGMENTS:
+            floor = self.min_fragment_average
+            if floor is not None and size < frames * floor:
+                raise ProtocolError("fragments too small to make progress", _POLICY_VIOLATION)
         if length or fin:
             self._empty = 0
             return

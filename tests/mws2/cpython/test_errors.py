@@ -10,6 +10,7 @@ import requests
 from mws2_harness import connect, exchange, parse_one, read_until_closed, running, url, wait_for
 
 from mws2 import GET, POST, RegisterRoute
+from mws2.connection import RECLAIM_AFTER_SEC
 
 # Every test here runs in both modes (pool and asyncio).
 pytestmark = pytest.mark.usefixtures("server_mode")
@@ -139,9 +140,10 @@ def test_connection_cap_reclaims_waiting_connections_then_answers_503(tmp_path):
         stalled = connect(mws)
         try:
             stalled.sendall(b"GET / HTTP/1.1\r\nHo")  # half a head, then nothing
-            time.sleep(0.2)
-            # Full of connections doing nothing: they are reclaimed, the longest waiting
-            # first (nginx's way), so a real client is served.
+            time.sleep(RECLAIM_AFTER_SEC + 0.2)
+            # Full of connections doing nothing (for RECLAIM_AFTER_SEC at least: newer
+            # ones may just not have been read yet): they are reclaimed, the longest
+            # waiting first (nginx's way), so a real client is served.
             assert requests.get(url(mws, "/"), timeout=5).text == "ok"
             assert read_until_closed(idle[0], timeout=3) == b""
             # Full of requests in flight: a new one is answered 503 once its head is read

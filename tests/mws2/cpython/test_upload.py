@@ -5,11 +5,12 @@ import os
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 from mws2_harness import connect, exchange, parse_one, read_until_closed, request_bytes
-from mws2_harness import running, url
+from mws2_harness import running, url, wait_for
 
 from mws2 import POST, WebRoute
 from mws2.server import MicroWebSrv2Exception
@@ -237,3 +238,25 @@ def test_multipart_form_files_written_as_they_arrive(tmp_path):
         small = requests.post(url(mws, "/up/small-form"), data={"a": "1"},
                               files={"f": ("f.txt", b"12345")})
         assert small.json() == {"a": "1", "f": 5}
+
+
+@WebRoute(POST, "/up/size", maxContentLength=1024 * 1024)
+def content_size(mws, request):
+    request.Response.ReturnOk(str(len(request.Content or b"")))
+
+
+def test_buffered_contents_share_a_budget():
+    # MaxBufferedContent: what all connections may hold in memory of request contents
+    # at once. Over it, connections wait (their client is held back by TCP); one may
+    # always go on, so a content larger than the budget still gets through.
+    def configure(mws):
+        mws.MaxBufferedContent = 64 * 1024
+
+    with running(configure=configure) as mws:
+        with ThreadPoolExecutor(6) as pool:
+            sizes = [pool.submit(requests.post, url(mws, "/up/size"), data=b"u" * 60000,
+                                 timeout=20) for _ in range(6)]
+            assert [future.result().text for future in sizes] == ["60000"] * 6
+        big = requests.post(url(mws, "/up/size"), data=b"B" * 300000, timeout=20)
+        assert big.text == "300000"
+        assert wait_for(lambda: mws._bufferedContent == 0)

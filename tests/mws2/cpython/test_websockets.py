@@ -198,6 +198,36 @@ def test_protocol_violations_close_with_the_rfc_code(server, frame, code):
         assert close_code_received(sock) == code
 
 
+@pytest.mark.parametrize(
+    "frames",
+    [
+        [masked(0xA, b"pong")] * 200,  # unsolicited pongs, faster than any heartbeat
+        [masked(0x9, b"ping")] * 200,  # pings, each of which would need an answer
+        [masked(0x2, b"a", fin=False)] + [masked(0x0, b"a", fin=False)] * 100,  # 1-byte
+    ],
+    ids=["pong-flood", "ping-flood", "tiny-fragments"],
+)
+def test_floods_close_with_1008(server, frames):
+    # RFC 6455 7.4.1: a policy violation. A peer that floods costs the server work for
+    # every frame; once it is closed, what it still sends is dropped unread.
+    with handshake(server) as sock:
+        sock.sendall(b"".join(frames))
+        assert close_code_received(sock) == 1008
+
+
+def test_a_heartbeat_is_not_a_flood(server):
+    with handshake(server) as sock:
+        for _ in range(10):
+            sock.sendall(masked(0x9, b"beat"))
+            time.sleep(0.05)
+        sock.sendall(masked(0x1, b"still here"))
+        sock.settimeout(3)
+        data = b""
+        while b"still here" not in data:
+            data += sock.recv(4096)
+        assert data.count(b"\x8a\x04beat") == 10  # every ping answered
+
+
 def test_frames_arriving_with_the_upgrade_request_are_not_lost(server):
     with connect(server) as sock:
         sock.sendall(

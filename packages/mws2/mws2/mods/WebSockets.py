@@ -19,10 +19,14 @@ from wsframe import (
     server_handshake,
 )
 
-from ..compat import latin1, new_lock
+from ..compat import elapsed_since, latin1, monotonic, new_lock
 
 # After we sent our close frame, how long the peer has to answer with its own.
 CLOSE_WAIT_SEC = 2
+# Control frames (pings, pongs) a peer may send in a burst, and then per second.
+CONTROL_BURST = 32
+CONTROL_RATE = 8
+_POLICY_VIOLATION = 1008
 # Messages waiting for Receive() before the connection stops reading from the peer.
 RECEIVE_QUEUE_MAX = 8
 # Bytes queued for the peer above which ``await webSocket.Send()`` waits for them to go.
@@ -133,6 +137,8 @@ class WebSocket:
     _received = None  # messages waiting for Receive()
     _waker = None  # wake.Waker of a coroutine in Receive() or Send()
     _paused = False  # reading stopped until Receive() catches up
+    _controlTokens = CONTROL_BURST  # see _control_frame_allowed
+    _controlAt = None
 
     # ---- start ---------------------------------------------------------------------
 
@@ -216,11 +222,30 @@ class WebSocket:
             else:
                 self._queue_message(bytes(event.data))
         elif kind is Ping:
-            self._send(lambda ws: ws.send(event.response()))
+            if self._control_frame_allowed():
+                self._send(lambda ws: ws.send(event.response()))
         elif kind is Pong:
-            pass  # _on_data already noted that the peer is alive
+            self._control_frame_allowed()  # _on_data already noted the peer is alive
         elif kind is CloseConnection:
             self._on_peer_close(event)
+
+    def _control_frame_allowed(self):
+        """Pings and pongs at a sane rate: a burst of CONTROL_BURST, then
+        CONTROL_RATE a second. A flood of them (each needs work and a ping an answer)
+        closes with 1008, policy violation (RFC 6455 section 7.4.1)."""
+        tokens = self._controlTokens
+        at = self._controlAt
+        if at is not None:  # elapsed_since: right across MicroPython's ticks wrap
+            tokens += elapsed_since(at) * CONTROL_RATE
+        self._controlAt = monotonic()
+        if tokens > CONTROL_BURST:
+            tokens = CONTROL_BURST
+        if tokens < 1:
+            self._mws2.Log("WebSocket closed: ping/pong flood", self._mws2.DEBUG)
+            self._fail(_POLICY_VIOLATION)
+            return False
+        self._controlTokens = tokens - 1
+        return True
 
     def _queue_message(self, message):
         """No callback takes this kind of message: it waits for Receive(). Past a few
