@@ -155,15 +155,17 @@ async def run_attack(ctx, server, start_attack, tls=False, until_done=None, inte
         times.leave = time.monotonic()
         errors = await attack.leave()
         times.left = time.monotonic()
-        await settle(server, times, settings.recover_sec)
+        await settle(server, times, settings.recover_sec, tls)
         times.end = time.monotonic()
     return times, probe.results(), errors
 
 
-async def settle(server, times, most):
+async def settle(server, times, most, tls=False):
     """After the attacker left: SETTLE_MIN_SEC (latency recovery and CPU are judged over
-    it), then until descriptors, memory and CPU are back near the baseline, ``most``
-    seconds after the attacker left at the latest."""
+    it), a full collection in the server (memory still held after it is in use, not
+    garbage or malloc's spare pages), then until descriptors, memory and CPU are back
+    near the baseline, ``most`` seconds after the attacker left at the latest (again
+    each second: connections the server still held at the first are let go by then)."""
     sampler = server.sampler
     base = sampler.between(times.baseline, times.attack)
     await asyncio.sleep(SETTLE_MIN_SEC)
@@ -172,7 +174,11 @@ async def settle(server, times, most):
     fds_base = statistics.median(s.fds for s in base)
     rss_base = statistics.median(s.rss for s in base)
     cpu_most = (cpu_share(base) or 0.0) + CPU_AFTER_MAX_EXTRA
+    collected = 0.0
     while time.monotonic() < times.left + most:
+        if time.monotonic() - collected >= 1.0:
+            await clients.heap_snapshot(server.port, collect=True, tls=tls)
+            collected = time.monotonic()
         now = sampler.now()
         if now is None:
             return  # the server is gone: judged as such

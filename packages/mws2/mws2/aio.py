@@ -21,6 +21,8 @@ import asyncio
 
 from .compat import IS_MICROPYTHON, NO_LOCK as _NO_LOCK, monotonic, thread_id
 
+# How long a TLS handshake may take (a board's RSA takes a second or two).
+TLS_HANDSHAKE_SEC = 5
 # XAsyncSockets' close reasons (xasync.XClosedReason), without importing xasync.
 ERROR = 0
 CLOSED_BY_HOST = 1
@@ -269,6 +271,9 @@ class AioDriver:
             port,
             backlog=backlog,
             ssl=self.ssl_context,
+            # A stalled handshake holds a TLS buffer (256 KiB in asyncio): not for the
+            # default 60 s.
+            ssl_handshake_timeout=TLS_HANDSHAKE_SEC if self.ssl_context else None,
             reuse_address=True,
             reuse_port=mws2._reusePort or None,  # None: asyncio's default (not set)
         )

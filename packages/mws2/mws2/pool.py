@@ -94,6 +94,9 @@ class PoolDriver:
         self.threads.add(thread_id())
         ssl_context = self.mws2._sslContext
         if ssl_context is not None:
+            from .aio import TLS_HANDSHAKE_SEC
+
+            client.SSLHandshakeTimeoutSec = TLS_HANDSHAKE_SEC
             try:
                 client.StartSSLContext(ssl_context, serverSide=True)
             except Exception as exc:  # a bad handshake closes this socket only

@@ -12,8 +12,15 @@ class MicroWebSrv2Exception(Exception):
     pass
 
 
-# A PC holds thousands of connections for a few MiB: the cap is there for boards.
-PC_CONNECTIONS = 4096
+# A PC holds thousands of connections for a few MiB (10,000 idle ones: ~20 MiB,
+# measured by tests/stress): the cap is there for boards.
+PC_CONNECTIONS = 16384
+# How long a connection may wait for its request (and a request head may take): short on
+# a board, whose few slots the cap reclaims; longer on a PC, where connections opened
+# ahead of their requests (a browser's spares, a load test's thousands) must not be cut
+# first. Slow heads are bounded either way, and at the cap the longest waiting go first.
+BOARD_TIMEOUT_SEC = 2
+PC_TIMEOUT_SEC = 15
 # How long Stop() lets requests in flight finish by default.
 STOP_GRACE_SEC = 3
 
@@ -73,7 +80,7 @@ class MicroWebSrv2:
         self._sslContext = None
         self._rootPath = "www"
         self._rootPathSet = False  # set by the program: it must exist (see _check_root)
-        self._timeoutSec = 2
+        self._timeoutSec = BOARD_TIMEOUT_SEC if IS_MICROPYTHON else PC_TIMEOUT_SEC
         self._notFoundURL = None
         self._allowAllOrigins = False
         self._corsAllowAll = False
@@ -179,12 +186,33 @@ class MicroWebSrv2:
         self.Log('RootPath "%s" does not exist: no file is served' % self._rootPath,
                  MicroWebSrv2.INFO)
 
+    def _fds_for_connections(self):
+        """CPython: a server capped at N connections needs N file descriptors, and many
+        systems start processes with a soft limit of 1024: raise it (to the hard limit
+        at most) before serving, as servers do."""
+        try:
+            import resource
+        except ImportError:  # not a POSIX CPython (or MicroPython)
+            return
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        wanted = self.MaxConnections * 2 + 64  # with the refusals answered 503
+        if hard != resource.RLIM_INFINITY:
+            wanted = min(wanted, hard)
+        if soft != resource.RLIM_INFINITY and soft < wanted:
+            try:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            except (OSError, ValueError) as exc:  # a container may refuse: serve anyway
+                self.Log("Cannot raise the open files limit: %s" % exc, MicroWebSrv2.DEBUG)
+
     def _import_serving(self):
         # Import what serving a request needs now, while the heap is free: a lazy import
         # that hits MemoryError under load leaves a half-made module behind, and every
         # later connection then fails on it ("can't import name"): the server never
         # recovers (bug 7, 1 MiB heap).
         from . import connection, dispatch  # noqa: F401
+
+        if not IS_MICROPYTHON:
+            self._fds_for_connections()
 
     def StartManaged(self, parllProcCount=1, procStackSize=0):
         """Start in a pool of our own: 0 = run in this thread (blocks), N = N threads.

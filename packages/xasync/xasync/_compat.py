@@ -65,6 +65,17 @@ if IS_MICROPYTHON:
 
 # ---------------------------------------------------------------- addresses
 
+def without_traceback(exc):
+    """``exc`` to keep as LastError: its traceback dropped (CPython), so a closed socket
+    that lingers (a timer still holds it until it fires) does not keep the frames of its
+    last error alive: a flood of failing connections (TLS junk) would pile them up."""
+    try:
+        exc.__traceback__ = None
+    except (AttributeError, TypeError):  # MicroPython keeps no frames with it
+        pass
+    return exc
+
+
 def resolve(addr):
     """(host, port) -> what bind/connect/sendto take on this port."""
     if not IS_MICROPYTHON:

@@ -5,7 +5,7 @@ import errno
 import socket
 
 from ._buffers import XBufferSlot
-from ._compat import const, resolve, set_nodelay, to_tuple
+from ._compat import const, resolve, set_nodelay, to_tuple, without_traceback
 from ._pool import XClosedReason
 from ._tcp import XAsyncTCPClient, XAsyncTCPClientException
 
@@ -69,7 +69,7 @@ def on_connect_event(cli, mask):
 
 
 def fails_to_connect(cli, exc):
-    cli.LastError = exc
+    cli.LastError = without_traceback(exc)
     handler = cli.OnFailsToConnect
     if handler is not None:
         cli._pool._dispatch(cli, handler, (cli,))

@@ -1,6 +1,8 @@
 """What a plain server never uses, loaded on first use: the line reads and the
 original's fill-then-send buffer of `XAsyncTCPClient`."""
 
+from ._compat import without_traceback
+
 _MODE_LINE = 2  # (= _tcp._MODE_LINE)
 
 
@@ -28,7 +30,7 @@ def take_line(cli):
     try:
         line = raw.decode(cli._rencoding) if cli._rencoding else raw
     except UnicodeError as exc:
-        cli.LastError = exc
+        cli.LastError = without_traceback(exc)
         cli._close(0)  # Error
         return False
     cli._finish_once(line)

@@ -15,6 +15,7 @@ from ._compat import (
     now_ms,
     set_nodelay,
     to_tuple,
+    without_traceback,
 )
 from ._pool import XAsyncSocket
 
@@ -608,7 +609,7 @@ class XAsyncTCPClient(XAsyncSocket):
         code = exc.errno
         if code in WOULD_BLOCK:  # a spurious wake-up is not an error
             return True
-        self.LastError = exc
+        self.LastError = without_traceback(exc)
         # After the peer's EOF a failing send is the peer's end too (e.g. OpenSSL
         # refuses to write after a TLS peer's bare TCP EOF).
         if self._peer_shut or code in (getattr(errno, "ECONNRESET", -1),

@@ -2,7 +2,7 @@
 handshake driven by the poller, and what TLS changes on the receive and send paths
 (`XAsyncTCPClient` calls in here only once the client is TLS)."""
 
-from ._compat import WOULD_BLOCK, const
+from ._compat import WOULD_BLOCK, const, without_traceback
 from ._pool import XClosedReason
 from ._tcp import XAsyncTCPClientException
 
@@ -54,7 +54,7 @@ def begin(cli, context, server_side, hostname):
     try:
         cli._sock = context.wrap_socket(cli._sock, **options)
     except (OSError, ValueError) as exc:
-        cli.LastError = exc
+        cli.LastError = without_traceback(exc)
         cli._close(XClosedReason.Error)
         return
     cli._is_ssl = True
@@ -76,7 +76,7 @@ def handshake(cli):
             cli._set_mask(_READ | _WRITE)
             return
         # A failed handshake closes this connection only; LastError keeps the cause.
-        cli.LastError = exc
+        cli.LastError = without_traceback(exc)
         cli._close(XClosedReason.Error)
         return
     cli._timeout_ms = 0

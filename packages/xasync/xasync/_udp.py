@@ -2,7 +2,7 @@
 
 import socket
 
-from ._compat import READ, WOULD_BLOCK, WRITE, bind_addr, resolve, to_tuple
+from ._compat import READ, WOULD_BLOCK, WRITE, bind_addr, resolve, to_tuple, without_traceback
 from ._pool import XAsyncSocket
 
 # Datagrams read per wake-up, so a flood on one socket cannot starve the others.
@@ -84,7 +84,7 @@ class XAsyncUDPDatagram(XAsyncSocket):
         except OSError as exc:
             if exc.errno in WOULD_BLOCK:
                 return False
-            self.LastError = exc
+            self.LastError = without_traceback(exc)
             handler = self.OnFailsToSend
             if handler is None:
                 self._pool._report("datagram to %r failed" % (remote,), exc, self)
@@ -110,7 +110,7 @@ class XAsyncUDPDatagram(XAsyncSocket):
                 if exc.errno in WOULD_BLOCK:
                     return
                 # ICMP errors (e.g. port unreachable) surface here: not fatal for UDP.
-                self.LastError = exc
+                self.LastError = without_traceback(exc)
                 self._pool._report("UDP receive error", exc, self)
                 return
             handler = self.OnRecv
