@@ -1,0 +1,107 @@
+"""Start a program of examples/ (or a docs snippet) on CPython or MicroPython, on a port
+of our choosing, and stop it as a person does (Ctrl-C)."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import requests
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+EXAMPLES = os.path.join(REPO, "examples")
+PACKAGES = ("httpcore_micro", "wsframe", "pyhtml", "xasync", "mws2")
+START_TIMEOUT = 30
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def runtime_command(runtime, heap="2M"):
+    """The interpreter and the environment that find this repository's packages."""
+    env = dict(os.environ)
+    folders = [os.path.join(REPO, "packages", name) for name in PACKAGES]
+    if runtime == "micropython":
+        exe = shutil.which("micropython")
+        if exe is None:
+            pytest.skip("no `micropython` command on PATH (nox -s tests installs it)")
+        # MICROPYPATH replaces the default path: ".frozen" keeps asyncio & co.
+        env["MICROPYPATH"] = ":".join(folders + [".frozen"])
+        return [exe, "-X", "heapsize=" + heap], env
+    env["PYTHONPATH"] = os.pathsep.join(folders)
+    return [sys.executable], env
+
+
+def _default_sigint():
+    # A child of a shell's background job inherits SIGINT ignored: Ctrl-C must work here.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+class Program:
+    """A running program: its port, its output so far, ``stop()``."""
+
+    def __init__(self, path, runtime, args=(), cwd=None, heap="2M", wait_path="/"):
+        command, env = runtime_command(runtime, heap)
+        self.port = free_port()
+        self.runtime = runtime
+        self.output = []
+        self.proc = subprocess.Popen(
+            command + [path, str(self.port)] + list(args),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=cwd or REPO,
+            preexec_fn=_default_sigint,
+        )
+        threading.Thread(target=self._drain, daemon=True).start()
+        try:
+            self._wait_answering(wait_path)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _drain(self):
+        while True:
+            data = self.proc.stdout.read1(65536) if hasattr(self.proc.stdout, "read1") else b""
+            if not data:
+                return
+            self.output.append(data)
+
+    def _wait_answering(self, path):
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if self.proc.poll() is not None:
+                raise AssertionError("the program ended: %s" % self.log())
+            try:
+                requests.get(self.url(path), timeout=2)
+                return
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise AssertionError("the program does not answer: %s" % self.log()) from None
+            time.sleep(0.1)
+
+    def url(self, path="/"):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def log(self):
+        return b"".join(self.output).decode("utf-8", "replace")
+
+    def stop(self):
+        """Ctrl-C; returns the exit code (killed after 10 s)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        return self.proc.returncode
