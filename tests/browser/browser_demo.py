@@ -145,11 +145,19 @@ class Browser:
     # ---- what a person sees ----------------------------------------------------------
 
     def wait(self, condition, what, timeout=WAIT):
+        """Until ``condition()`` is true; a page still loading (elements not there yet,
+        or gone with the page before) counts as not yet."""
+        from selenium.common.exceptions import (
+            NoSuchElementException,
+            StaleElementReferenceException,
+        )
         from selenium.webdriver.support.ui import WebDriverWait
 
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(
-            lambda driver: condition(), message="waited for " + what
+        waiting = WebDriverWait(
+            self.driver, timeout, poll_frequency=0.05,
+            ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
         )
+        return waiting.until(lambda driver: condition(), message="waited for " + what)
 
     def find(self, css):
         from selenium.webdriver.common.by import By
