@@ -36,7 +36,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 BROWSER_DEPS = ("pytest>=8", "selenium>=4.11", MICROPYTHON_DEP)
 
-nox.options.sessions = ["lint", "tests", "property", "micropython", "install", "browser"]
+nox.options.sessions = [
+    "lint", "stubs", "tests", "property", "micropython", "install", "browser",
+]
 nox.options.reuse_existing_virtualenvs = True
 
 
@@ -63,6 +65,31 @@ def lint(session):
     """ruff over the whole repository."""
     session.install("ruff")
     session.run("ruff", "check", ".")
+
+
+@nox.session
+def stubs(session):
+    """The type stubs (``*.pyi`` beside the packages' modules, for editors) against the
+    runtime (mypy's stubtest, on the installed packages: the wheels carry them), each
+    stub strictly checked, and tests/stubs/typed_app.py type-checked against them."""
+    session.install("mypy")
+    install_packages(session, editable=False)
+    config = os.path.join("tests", "stubs", "mypy.ini")
+    allowlist = os.path.join("tests", "stubs", "allowlist.txt")
+    session.run(
+        "python", "-m", "mypy.stubtest", "--mypy-config-file", config,
+        "--allowlist", allowlist, *present_packages()
+    )
+    session.run("mypy", "--config-file", config, "--strict", "tests/stubs/typed_app.py")
+    stub_files = []
+    for name in present_packages():
+        folder = os.path.join("packages", name, name)
+        stub_files += sorted(glob.glob(os.path.join(folder, "**", "*.pyi"), recursive=True))
+    source_paths = os.pathsep.join(os.path.join("packages", name) for name in present_packages())
+    session.run(
+        "mypy", "--follow-imports=silent", "--ignore-missing-imports", "--strict", *stub_files,
+        env={"MYPYPATH": source_paths},
+    )
 
 
 @nox.session
