@@ -26,8 +26,9 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def runtime_command(runtime, heap="2M"):
-    """The interpreter and the environment that find this repository's packages."""
+def runtime_command(runtime, heap="2M", mpypath=None):
+    """The interpreter and the environment that find this repository's packages (on
+    MicroPython, ``mpypath`` instead if given)."""
     env = dict(os.environ)
     folders = [os.path.join(REPO, "packages", name) for name in PACKAGES]
     if runtime == "micropython":
@@ -35,7 +36,7 @@ def runtime_command(runtime, heap="2M"):
         if exe is None:
             pytest.skip("no `micropython` command on PATH (nox -s tests installs it)")
         # MICROPYPATH replaces the default path: ".frozen" keeps asyncio & co.
-        env["MICROPYPATH"] = ":".join(folders + [".frozen"])
+        env["MICROPYPATH"] = mpypath or ":".join(folders + [".frozen"])
         return [exe, "-X", "heapsize=" + heap], env
     env["PYTHONPATH"] = os.pathsep.join(folders)
     return [sys.executable], env
@@ -49,13 +50,16 @@ def _default_sigint():
 class Program:
     """A running program: its port, its output so far, ``stop()``."""
 
-    def __init__(self, path, runtime, args=(), cwd=None, heap="2M", wait_path="/"):
-        command, env = runtime_command(runtime, heap)
-        self.port = free_port()
+    def __init__(self, path, runtime, args=None, cwd=None, heap="2M", wait_path="/", port=None,
+                 mpypath=None):
+        command, env = runtime_command(runtime, heap, mpypath)
+        self.port = port or free_port()
+        if args is None:
+            args = [str(self.port)]  # the examples take their port as argument
         self.runtime = runtime
         self.output = []
         self.proc = subprocess.Popen(
-            command + [path, str(self.port)] + list(args),
+            command + [path] + list(args),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env=env,
