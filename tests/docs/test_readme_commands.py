@@ -8,15 +8,12 @@
 
 import os
 import re
-import select
 import shutil
 import signal
-import subprocess
-import time
 
 import pytest
 import requests
-from examples_run import REPO
+from examples_run import REPO, Process
 
 PACKAGES = ("httpcore_micro", "wsframe", "pyhtml", "xasync", "mws2")
 INSTALL = "python3 -m pip install " + " ".join("packages/" + name for name in PACKAGES)
@@ -62,31 +59,11 @@ def test_micropython_m_mws2_from_the_repository_root():
     command = [line for line in re.findall(r"^```sh\n(.*?)\n```", readme, re.M | re.S)
                if line.endswith("micropython -m mws2")]
     assert len(command) == 1
-    proc = subprocess.Popen(["bash", "-c", command[0] + " --port 0"], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    program = Process(["bash", "-c", command[0] + " --port 0"], cwd=REPO)
     try:
-        base = _served_url(proc)
+        base = program.served_url()
         assert requests.get(base + "/", timeout=5).status_code == 200
         assert "progress" in requests.get(base + "/upload.html", timeout=5).text
         assert requests.get(base + "/test.pyhtml", timeout=5).status_code == 200
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(10)
-
-
-def _served_url(proc):
-    deadline = time.monotonic() + 30
-    output = b""
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 0.2)
-        if ready:
-            chunk = os.read(proc.stdout.fileno(), 4096)
-            if not chunk:
-                break
-            output += chunk
-            match = re.search(rb"(http://127\.0\.0\.1:\d+)/", output)
-            if match:
-                return match.group(1).decode()
-        elif proc.poll() is not None:
-            break
-    raise AssertionError("micropython -m mws2 did not start: %r" % output)
+        program.stop(signal.SIGTERM)

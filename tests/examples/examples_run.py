@@ -1,7 +1,9 @@
-"""Start a program of examples/ (or a docs snippet) on CPython or MicroPython, on a port
-of our choosing, and stop it as a person does (Ctrl-C)."""
+"""Start a program of examples/ (or a docs snippet, or the demo) on CPython or MicroPython
+and stop it as a person does (Ctrl-C). Shared by tests/examples, tests/docs and
+tests/browser."""
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -47,8 +49,57 @@ def _default_sigint():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-class Program:
-    """A running program: its port, its output so far, ``stop()``."""
+class Process:
+    """A started program: its output so far (kept drained), ``served_url()``, ``stop()``."""
+
+    def __init__(self, command, env=None, cwd=None):
+        self.output = []
+        self.proc = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=cwd or REPO,
+            preexec_fn=_default_sigint,
+        )
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self):
+        while True:
+            data = self.proc.stdout.read1(65536)
+            if not data:
+                return
+            self.output.append(data)
+
+    def log(self):
+        return b"".join(self.output).decode("utf-8", "replace")
+
+    def served_url(self, timeout=START_TIMEOUT):
+        """The ``http://127.0.0.1:PORT`` the program prints once it listens."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            match = re.search(r"(http://127\.0\.0\.1:\d+)/", self.log())
+            if match:
+                return match.group(1)
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError("the program did not say where it listens: %s" % self.log())
+
+    def stop(self, signum=signal.SIGINT):
+        """Ctrl-C (or ``signum``); returns the exit code (killed after 10 s)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signum)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        return self.proc.returncode
+
+
+class Program(Process):
+    """A program of examples/ (or a snippet) on a port of our choosing, once it answers."""
 
     def __init__(self, path, runtime, args=None, cwd=None, heap="2M", wait_path="/", port=None,
                  mpypath=None):
@@ -57,28 +108,12 @@ class Program:
         if args is None:
             args = [str(self.port)]  # the examples take their port as argument
         self.runtime = runtime
-        self.output = []
-        self.proc = subprocess.Popen(
-            command + [path] + list(args),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=cwd or REPO,
-            preexec_fn=_default_sigint,
-        )
-        threading.Thread(target=self._drain, daemon=True).start()
+        Process.__init__(self, command + [path] + list(args), env, cwd)
         try:
             self._wait_answering(wait_path)
         except BaseException:
             self.stop()
             raise
-
-    def _drain(self):
-        while True:
-            data = self.proc.stdout.read1(65536) if hasattr(self.proc.stdout, "read1") else b""
-            if not data:
-                return
-            self.output.append(data)
 
     def _wait_answering(self, path):
         deadline = time.monotonic() + START_TIMEOUT
@@ -95,17 +130,3 @@ class Program:
 
     def url(self, path="/"):
         return "http://127.0.0.1:%d%s" % (self.port, path)
-
-    def log(self):
-        return b"".join(self.output).decode("utf-8", "replace")
-
-    def stop(self):
-        """Ctrl-C; returns the exit code (killed after 10 s)."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        return self.proc.returncode
