@@ -65,7 +65,11 @@ def join_wifi():
 
 
 def free_memory():
-    return gc.mem_free() if hasattr(gc, "mem_free") else None  # MicroPython only
+    """Free heap once the garbage is collected (MicroPython only; None elsewhere)."""
+    if not hasattr(gc, "mem_free"):
+        return None
+    gc.collect()
+    return gc.mem_free()
 
 
 PAGE = """<!DOCTYPE html>
