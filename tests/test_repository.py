@@ -74,3 +74,37 @@ def test_ci_runs_the_readme_test_command_verbatim():
     assert len(commands) >= 2, "README must start with the demo command and the test command"
     test_command = commands[1]
     assert test_command in ci_script.splitlines()
+
+
+def _pyproject(package):
+    """name, version and dependencies of packages/<package>/pyproject.toml (a small
+    reader: tomllib is 3.11+, the tests run on 3.9 too)."""
+    with open(os.path.join(PACKAGES_DIR, package, "pyproject.toml"), encoding="utf-8") as f:
+        text = f.read()
+    name = re.search(r'^name = "([^"]+)"', text, re.M).group(1)
+    version = re.search(r'^version = "([^"]+)"', text, re.M).group(1)
+    found = re.search(r"^dependencies = \[(.*?)\]", text, re.M | re.S)
+    dependencies = re.findall(r'"([^"]+)"', found.group(1)) if found else []
+    return name, version, dependencies
+
+
+def test_sibling_pins_match_the_siblings_versions():
+    # pip installs the five from one command: a pin that names a version the sibling
+    # does not have makes that command fail (it looks on PyPI, where they are not).
+    present = _present(sorted(OUR_PACKAGES))
+    versions = dict(_pyproject(package)[:2] for package in present)
+    for package in present:
+        for requirement in _pyproject(package)[2]:
+            dist, _, pinned = requirement.partition("==")
+            if dist in versions:
+                assert pinned == versions[dist], (package, requirement, versions[dist])
+
+
+def test_version_attributes_match_pyproject():
+    for package in _present(sorted(OUR_PACKAGES)):
+        _name, version, _deps = _pyproject(package)
+        with open(os.path.join(PACKAGES_DIR, package, package, "__init__.py"),
+                  encoding="utf-8") as f:
+            found = re.search(r'^__version__ = "([^"]+)"', f.read(), re.M)
+        if found:
+            assert found.group(1) == version, package

@@ -326,8 +326,12 @@ def _ws_chat(mws, ws):
     ws.OnClosed = CHAT.remove
 
 
+def _ws_welcome(mws, ws):
+    ws.SendTextMessage("welcome")  # sent at once: it comes with the 101 answer
+
+
 WS_ROUTES = {"/tc/ws/echo": _ws_echo, "/tc/ws/async": _ws_async, "/tc/ws/boom": _ws_boom,
-             "/tc/ws/chat": _ws_chat}
+             "/tc/ws/chat": _ws_chat, "/tc/ws/welcome": _ws_welcome}
 
 
 def _with_websockets(test):
@@ -358,6 +362,16 @@ def test_websocket_echo_with_callbacks():
         assert ws.closed and ws.close_code == 1000 and CLOSED == ["echo"]
         assert not server.IsRunning
         raises(TestClientError, ws.send, "late")
+
+    _with_websockets(test)
+
+
+def test_websocket_message_sent_on_accept_is_received():
+    # The frame arrives in the same read as the 101 answer's head: it is a message at
+    # once, not only once more bytes come.
+    def test(module):
+        with TestClient(_quiet()).websocket("/tc/ws/welcome") as ws:
+            assert ws.receive(0.5) == "welcome"
 
     _with_websockets(test)
 

@@ -116,15 +116,16 @@ async def upload(microWebSrv2, request):
     """A multipart upload streamed to a folder; reports the live heap seen meanwhile."""
     import gc
 
+    alloc = getattr(gc, "mem_alloc", lambda: 0)  # MicroPython only (0 on CPython)
     folder = request.QueryParams.get("to", "/tmp")
     gc.collect()
-    before = gc.mem_alloc()
+    before = alloc()
     form = await request.ReadMultipartForm(saveTo=folder, maxFileSize=3 * 1024 * 1024)
     gc.collect()
     sizes = {}
     for name, value in form.items():
         sizes[name] = value if isinstance(value, str) else [value.FileName, value.Size]
-    request.Response.ReturnOkJSON({"form": sizes, "before": before, "after": gc.mem_alloc()})
+    request.Response.ReturnOkJSON({"form": sizes, "before": before, "after": alloc()})
 
 
 @WebRoute(GET, "/file")

@@ -68,7 +68,10 @@ class ContentStream:
             if self._waker is None:
                 from .wake import Waker
 
+                # Pool mode: a piece fed on a pool thread before the waker existed woke
+                # nobody; look again before the first wait.
                 self._waker = Waker()
+                continue
             await self._waker.wait()
 
     async def save(self, path):

@@ -30,7 +30,7 @@ class FormError(Exception):
     """A form the server cannot take: ``status_code`` is the answer (400, 413, 415)."""
 
     def __init__(self, message, status_code=400):
-        Exception.__init__(self, message)
+        super().__init__(message)
         self.status_code = status_code
 
 

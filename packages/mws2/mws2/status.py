@@ -65,13 +65,20 @@ def reason(code):
     return REASONS.get(code, "Unknown")
 
 
+# One small inline style (served from boards too: every byte counts), readable on a
+# phone, and a way back to the site's home page.
+_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width,initial-scale=1">'
+    "<title>%d %s</title><style>body{font:16px/1.5 sans-serif;color:#1f2933;"
+    "max-width:36rem;margin:3rem auto;padding:0 1rem}h1{font-size:1.5rem}"
+    "a{color:#0b6bcb}small{color:#616e7c}</style></head>"
+    '<body><h1>%d %s</h1><p>%s</p><p><a href="/">Home page</a></p>'
+    "<hr><small>mws2</small></body></html>\n"
+)
+
+
 def status_page(code):
     """A short HTML page for a status answered without content (UTF-8 bytes)."""
     text = reason(code)
-    page = (
-        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>%d %s</title></head>'
-        '<body style="font-family:sans-serif"><h1>%d %s</h1><p>%s</p>'
-        "<hr><small>mws2</small></body></html>\n"
-        % (code, text, code, text, _EXPLANATIONS.get(code, ""))
-    )
-    return page.encode()
+    return (_PAGE % (code, text, code, text, _EXPLANATIONS.get(code, ""))).encode()

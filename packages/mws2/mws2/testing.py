@@ -1079,7 +1079,9 @@ class TestClient:
             exchange.pipe.abort()
             raise
         ws = Connection(CLIENT, max_message=None, trailing_data=exchange.reader.take_rest())
-        return WebSocketSession(self, exchange.pipe, ws, answer, chosen, timeout)
+        session = WebSocketSession(self, exchange.pipe, ws, answer, chosen, timeout)
+        session._take_events()  # frames that came with the 101 answer
+        return session
 
 
 class _Exchange:
@@ -1518,14 +1520,17 @@ class WebSocketSession:
             data = await self._pipe.read(deadline)
         except _Expired:
             raise TestClientTimeout("%s within %s s" % (missing, deadline.seconds)) from None
-        from wsframe import ProtocolError
-
-        ws = self._ws
         if not data:
             self._over = True  # the server closed: read no more
-        ws.receive_data(data)
+        self._ws.receive_data(data)
+        self._take_events()
+
+    def _take_events(self):
+        """Turn the frames received so far into messages (and answers to pings)."""
+        from wsframe import ProtocolError
+
         try:
-            for event in ws.events():
+            for event in self._ws.events():
                 self._on_event(event)
         except ProtocolError as exc:
             self._pipe.abort()

@@ -196,3 +196,41 @@ def test_page_scripts_talk_to_the_server(demo_url, tmp_path, page, expected):
     lines = [line.split("|", 1) for line in run.stdout.splitlines() if "|" in line]
     for kind, text in expected:
         assert any(k == kind and text in line for k, line in lines), (kind, text, run.stdout)
+
+
+def test_upload_page_and_its_routes(demo_url):
+    page = requests.get(demo_url + "/upload.html", timeout=5).text
+    assert 'type="file"' in page and "<progress" in page and "upload.onprogress" in page
+    listing = requests.get(demo_url + "/api/uploads", timeout=5).json()
+    assert listing["limit"] == 16 * 1024 * 1024 and os.path.isdir(listing["folder"])
+    data = os.urandom(200 * 1024)
+    sent = requests.post(demo_url + "/api/uploads", files={"file": ("../../a b.bin", data)},
+                         headers={"Accept": "application/json"}, timeout=10)
+    assert sent.status_code == 200
+    assert sent.json()["received"] == [{"name": "a b.bin", "size": len(data)}]
+    assert {"name": "a b.bin", "size": len(data)} in sent.json()["files"]
+    with open(os.path.join(listing["folder"], "a b.bin"), "rb") as handle:
+        assert handle.read() == data  # the name cleaned: never outside the folder
+    # a form sent without JavaScript goes back to the page
+    plain = requests.post(demo_url + "/api/uploads", files={"file": ("b.txt", b"b")},
+                          allow_redirects=False, timeout=10)
+    assert plain.status_code == 303 and plain.headers["Location"] == "/upload.html"
+    # over the limit: 413 from the announced length, nothing kept
+    big = requests.post(demo_url + "/api/uploads", data=b"x" * (17 * 1024 * 1024),
+                        headers={"Content-Type": "multipart/form-data; boundary=x"}, timeout=30)
+    assert big.status_code == 413
+
+
+def test_favicon_and_status_pages(demo_url):
+    icon = requests.get(demo_url + "/favicon.ico", timeout=5)
+    assert icon.status_code == 200 and icon.headers["Content-Type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    missing = requests.get(demo_url + "/no/such/page", timeout=5)
+    assert missing.status_code == 404
+    assert '<a href="/">Home page</a>' in missing.text and "width=device-width" in missing.text
+    assert len(missing.content) < 600  # served from boards too: small
+
+
+def test_template_page_ends_its_sentence_without_a_space(demo_url):
+    page = requests.get(demo_url + "/test.pyhtml", headers={"User-Agent": "curl/8"}, timeout=5)
+    assert "browsing with\n  a command-line client.</p>" in page.text

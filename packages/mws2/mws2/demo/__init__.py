@@ -4,7 +4,15 @@
 demo routes and loads the WebSockets and PyhtmlTemplate modules. Everything here uses
 only the public MicroWebSrv2 API (what ``from mws2 import *`` gives), so it doubles as an
 example of a MicroWebSrv2 program; it runs on CPython and on MicroPython alike.
+
+Uploads (``/upload.html``) are written to a folder as they arrive: on CPython a new
+temporary folder (removed at exit); on MicroPython ``/tmp/mws2-demo-uploads`` where
+``/tmp`` exists (the unix port), else ``/uploads`` on the board's own filesystem (the
+flash). ``setup(mws, uploadFolder=...)`` chooses another one.
 """
+
+import os
+import sys
 
 try:
     import _thread
@@ -12,6 +20,8 @@ except ImportError:  # a MicroPython build without threads: one thread, no lock 
     _thread = None
 
 from mws2 import GET, POST, MicroWebSrv2, RegisterRoute
+
+IS_MICROPYTHON = sys.implementation.name == "micropython"
 
 # ---- where the pages are ------------------------------------------------------------
 
@@ -27,7 +37,8 @@ def www_folder():
 
 FORM_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>POST form - mws2 demo</title>
-<link rel="stylesheet" href="/style.css"><link rel="icon" href="data:,"></head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/style.css"><link rel="icon" href="/favicon.ico"></head>
 <body><main>
 <h1>POST form</h1>
 %s
@@ -89,6 +100,102 @@ def json_echo(microWebSrv2, request):
         request.Response.ReturnOkJSON({"echo": obj})
 
 
+# ---- uploads: files written to a folder as they arrive ------------------------------
+
+# Per file, and per request (plus room for the form's own lines): a board's flash is small.
+UPLOAD_LIMIT = (1024 if IS_MICROPYTHON else 16 * 1024) * 1024
+UPLOAD_OVERHEAD = 16 * 1024
+# The oldest files go beyond this many: the demo never fills a disk (or a flash).
+UPLOADS_KEPT = 10
+
+
+class Uploads:
+    """The folder uploads go to, made on first use."""
+
+    def __init__(self):
+        self.path = None
+
+    def folder(self):
+        if self.path is None:
+            self.path = _new_upload_folder()
+        elif not _is_folder(self.path):
+            os.mkdir(self.path)
+        return self.path
+
+    def files(self):
+        """[(name, size, mtime)] of the files in the folder, oldest first."""
+        folder = self.folder()
+        found = []
+        for name in os.listdir(folder):
+            st = os.stat(folder + "/" + name)
+            if not st[0] & 0o040000:  # not a folder
+                found.append((st[8], name, st[6]))
+        found.sort()
+        return [(name, size, mtime) for mtime, name, size in found]
+
+    def trim(self):
+        files = self.files()
+        for name, _size, _mtime in files[: max(len(files) - UPLOADS_KEPT, 0)]:
+            os.remove(self.folder() + "/" + name)
+
+
+def _is_folder(path):
+    try:
+        return bool(os.stat(path)[0] & 0o040000)
+    except OSError:
+        return False
+
+
+def _new_upload_folder():
+    if not IS_MICROPYTHON:
+        import atexit
+        import shutil
+        import tempfile
+
+        path = tempfile.mkdtemp(prefix="mws2-demo-uploads-")
+        atexit.register(shutil.rmtree, path, True)
+        return path
+    path = "/tmp/mws2-demo-uploads" if _is_folder("/tmp") else "/uploads"
+    if not _is_folder(path):
+        os.mkdir(path)
+    return path
+
+
+uploads = Uploads()
+
+
+def _listing():
+    return {
+        "folder": uploads.folder(),
+        "limit": UPLOAD_LIMIT,
+        "files": [{"name": name, "size": size} for name, size, _mtime in uploads.files()],
+    }
+
+
+def upload_list(microWebSrv2, request):
+    request.Response.ReturnOkJSON(_listing())
+
+
+async def upload_receive(microWebSrv2, request):
+    # Each file part goes to the folder piece by piece: a file larger than the heap is
+    # fine. Over the limit (or not a form), the error raised carries its answer (413,
+    # 400, 415) and the part being written is removed.
+    form = await request.ReadMultipartForm(saveTo=uploads.folder(), maxFileSize=UPLOAD_LIMIT)
+    uploads.trim()
+    if "application/json" not in request.GetHeader("Accept"):
+        # a form sent without JavaScript: back to the page, which lists the files
+        request.Response.SetHeader("Location", "/upload.html")
+        request.Response.Return(303)
+        return
+    answer = _listing()
+    answer["received"] = [
+        {"name": value.Path.rsplit("/", 1)[-1], "size": value.Size}
+        for value in form.values()
+        if getattr(value, "Path", None)
+    ]
+    request.Response.ReturnOkJSON(answer)
+
+
 ROUTES = (
     (redirect_to_template, GET, "/test-redir", "test-redir"),
     (post_form_page, GET, "/test-post", "test-post"),
@@ -96,6 +203,7 @@ ROUTES = (
     (request_info, GET, "/api/info", "api-info"),
     (hello_name, GET, "/api/hello/<name>", "api-hello"),
     (json_echo, POST, "/api/echo", "api-echo"),
+    (upload_list, GET, "/api/uploads", "api-uploads"),
 )
 
 # ---- WebSockets: echo on any path, chat on /wschat -----------------------------------
@@ -179,11 +287,15 @@ def on_websocket_accepted(microWebSrv2, webSocket):
 # ---- the whole demo -----------------------------------------------------------------
 
 
-def setup(mws):
+def setup(mws, uploadFolder=None):
     """Configure ``mws`` (a MicroWebSrv2 not started yet) to serve the demo."""
     mws.RootPath = www_folder()
     for handler, method, path, name in ROUTES:
         RegisterRoute(handler, method, path, name)
+    RegisterRoute(upload_receive, POST, "/api/uploads", "api-uploads-receive",
+                  streamContent=True, maxContentLength=UPLOAD_LIMIT + UPLOAD_OVERHEAD)
+    if uploadFolder is not None:
+        uploads.path = uploadFolder
     wsMod = MicroWebSrv2.LoadModule("WebSockets")
     wsMod.OnWebSocketAccepted = on_websocket_accepted
     pyhtmlMod = MicroWebSrv2.LoadModule("PyhtmlTemplate")

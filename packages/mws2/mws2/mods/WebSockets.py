@@ -373,7 +373,12 @@ class WebSocket:
                 return message
             if self._closedNotified or self._failed:
                 return None
-            await self._waiter().wait()
+            if self._waker is None:
+                # Pool mode: a message queued on a pool thread before the waker existed
+                # woke nobody; look again before the first wait.
+                self._waiter()
+                continue
+            await self._waker.wait()
 
     def __aiter__(self):
         return self

@@ -1,0 +1,23 @@
+# Type information for editors and type checkers (see docs/api.md, "PyhtmlTemplate").
+
+from typing import Any
+
+from pyhtml import FileLoader as FileLoader, TemplateError as TemplateError
+
+from ..request import HttpRequest
+from ..server import MicroWebSrv2
+
+def format_traceback(exc: BaseException) -> str: ...
+
+class PyhtmlTemplate:
+    """The module ``MicroWebSrv2.LoadModule('PyhtmlTemplate')`` returns: serves the
+    ``.pyhtml`` pages under RootPath."""
+
+    def __init__(self) -> None: ...
+    def OnRequest(self, microWebSrv2: MicroWebSrv2, request: HttpRequest) -> None: ...
+    def SetGlobalVar(self, globalVarName: str, globalVar: Any) -> None: ...
+    def GetGlobalVar(self, globalVarName: str) -> Any: ...
+    @property
+    def ShowDebug(self) -> bool: ...
+    @ShowDebug.setter
+    def ShowDebug(self, value: bool) -> None: ...
