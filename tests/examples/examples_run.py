@@ -102,13 +102,19 @@ class Program(Process):
     """A program of examples/ (or a snippet) on a port of our choosing, once it answers."""
 
     def __init__(self, path, runtime, args=None, cwd=None, heap="2M", wait_path="/", port=None,
-                 mpypath=None):
+                 mpypath=None, preamble=None):
+        """``preamble``: MicroPython code run before the program (a ROMFS image mounted,
+        say); the program then runs in the same interpreter, as ``__main__``."""
         command, env = runtime_command(runtime, heap, mpypath)
         self.port = port or free_port()
         if args is None:
             args = [str(self.port)]  # the examples take their port as argument
         self.runtime = runtime
-        Process.__init__(self, command + [path] + list(args), env, cwd)
+        if preamble is not None:
+            command += ["-c", preamble + "exec(open(%r).read())\n" % path]
+        else:
+            command += [path]
+        Process.__init__(self, command + list(args), env, cwd)
         try:
             self._wait_answering(wait_path)
         except BaseException:

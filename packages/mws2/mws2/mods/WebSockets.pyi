@@ -6,6 +6,8 @@ from ..request import HttpRequest
 from ..server import MicroWebSrv2
 
 CLOSE_WAIT_SEC: int
+CONTROL_BURST: int
+CONTROL_RATE: int
 RECEIVE_QUEUE_MAX: int
 SEND_HIGH_WATER: int
 

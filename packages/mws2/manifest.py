@@ -1,0 +1,48 @@
+# Freezes mws2 into a MicroPython firmware: include this file from the board's
+# manifest (FROZEN_MANIFEST). Written by tools/board.py (python3 tools/board.py write).
+metadata(description="MicroWebSrv2 rebuilt: the web server", version="0.1.0")
+include("../httpcore_micro/manifest.py")
+include("../wsframe/manifest.py")
+include("../pyhtml/manifest.py")
+include("../xasync/manifest.py")
+package(
+    "mws2",
+    files=(
+        "__init__.py",
+        "accesslog.py",
+        "adapters/AdapterHook.py",
+        "adapters/__init__.py",
+        "adapters/_raw.py",
+        "adapters/ahttpserver/__init__.py",
+        "adapters/ahttpserver/sse.py",
+        "adapters/micropasyncweb.py",
+        "adapters/microwebsrv.py",
+        "aio.py",
+        "aio_micropython.py",
+        "compat.py",
+        "connection.py",
+        "content.py",
+        "cookies.py",
+        "dispatch.py",
+        "files.py",
+        "forms.py",
+        "mods/PyhtmlTemplate.py",
+        "mods/WebSockets.py",
+        "mods/__init__.py",
+        "pool.py",
+        "proxies.py",
+        "request.py",
+        "request_extras.py",
+        "response.py",
+        "response_extras.py",
+        "routes.py",
+        "server.py",
+        "sse.py",
+        "static.py",
+        "status.py",
+        "streams.py",
+        "tls.py",
+        "wake.py",
+        "writer.py",
+    ),
+)
