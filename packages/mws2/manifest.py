@@ -31,6 +31,7 @@ package(
         "mods/__init__.py",
         "pool.py",
         "proxies.py",
+        "refusal.py",
         "request.py",
         "request_extras.py",
         "response.py",

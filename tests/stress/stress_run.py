@@ -5,7 +5,8 @@ server in a subprocess (CPython: the pool mode, StartManaged(2), and the asyncio
 MicroPython, embedded preset: the inline mode, StartManaged(0), and the pool mode),
 while a normal client in a process of its own measures what a user sees. ``--quick``
 (``nox -s stress_quick``, in the default ``nox``) runs smaller counts and shorter
-attacks with the same targets, in the pool mode only. ``--only NAME,...`` picks attacks
+attacks with the same targets, in the pool mode only (memory kept and CPU after the
+attack are reported there, checked by the full run). ``--only NAME,...`` picks attacks
 (``--list`` names them), ``--modes`` / ``--mp-modes`` the server modes.
 
 Output: a table (attack, mode, answered, p99, peak RSS delta, fds after/before, seconds
@@ -38,6 +39,7 @@ for _path in (os.path.join(REPO, "tests", "mws2", "cpython"), HERE):
 
 import stress_report  # noqa: E402
 from stress_process import raise_fd_limit  # noqa: E402
+import stress_scenarios  # noqa: E402
 from stress_scenarios import SCENARIOS, Context, Settings  # noqa: E402
 
 # Descriptors the harness keeps for itself (probe, pipes, files) beside its sockets.
@@ -126,6 +128,7 @@ def main(argv=None):
         print("\n".join(name for name, _, _ in SCENARIOS))
         return 0
     settings = Settings(quick=args.quick)
+    stress_scenarios.STRICT_AFTERMATH = not args.quick
     fit_to_fd_limit(settings)
     print(machine_line())
     outcomes = []

@@ -58,6 +58,9 @@ CHUNKED_RESERVE = 16 * 1024
 # At MaxConnections, a connection that has not had a request answered yet is reclaimed
 # only once it has waited this long without sending a whole head.
 RECLAIM_AFTER_SEC = 1
+# At the cap, a connection whose head started and has not been completed for this long
+# gives its place to a refused connection whose request is all there.
+STALLED_HEAD_SEC = 0.2
 # Bytes of pipelined requests buffered while one is answered, before reading pauses.
 PIPELINE_BUFFER = 65536
 # Least time a response may sit unsent because the peer stopped reading (the limit is
@@ -176,14 +179,24 @@ class HttpConnection:
         started = self._head_started  # a head that stalls (408), else idle keep-alive
         return started if started is not None else self._last_activity
 
-    def reclaimable_since(self):
+    def reclaimable_since(self, patience):
         """waiting_since, for the cap: a new connection whose request was not read yet
         (the loop is busy, or its head is on its way) has not been "waiting without work"
-        until RECLAIM_AFTER_SEC have passed (nginx too reclaims idle connections only)."""
+        until ``patience`` seconds have passed (nginx too reclaims idle connections only):
+        RECLAIM_AFTER_SEC for a newcomer whose request is unknown, STALLED_HEAD_SEC for
+        a refused one whose request has arrived."""
         since = self.waiting_since()
-        if since is not None and not self._served and elapsed_since(since) < RECLAIM_AFTER_SEC:
+        if since is not None and not self._served and elapsed_since(since) < patience:
             return None
         return since
+
+    def stalled_refusal_since(self):
+        """A refused connection whose head started but is not complete: since when it
+        started (else None). One that received nothing yet is not judged: in a burst,
+        the loop may not have read it yet."""
+        if not self.refusing or self._closed or self._busy or self._request is not None:
+            return None
+        return self._head_started
 
     def reclaim(self):
         """Closed to make room for a new connection (see waiting_since)."""
@@ -385,7 +398,7 @@ class HttpConnection:
 
     def _on_request(self, event):
         self._head_started = None
-        if self.refusing:
+        if self.refusing and not self.mws2._promote(self):
             # Answered once its head is read, so that the client reads the 503 rather
             # than a reset; through TLS on a TLS listener.
             self._answer_error(503, "MaxConnections reached", (("Retry-After", "1"),))

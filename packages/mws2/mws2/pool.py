@@ -13,6 +13,9 @@ import time
 
 from .compat import IS_MICROPYTHON, monotonic, new_lock, set_thread_stack_size, thread_id
 
+# CPython: received bytes a connection may queue for the workers (xasync's bound).
+PC_RECEIVE_QUEUE = 32 * 1024
+
 # How often a stopping server looks whether its last answers are sent.
 FINISH_STEP_SEC = 0.02
 
@@ -92,6 +95,10 @@ class PoolDriver:
 
     def _on_client_accepted(self, srv, client):
         self.threads.add(thread_id())
+        if not IS_MICROPYTHON:
+            # Room for 16 KiB reads (xasync grows them while the peer keeps sending):
+            # an upload then costs 4x fewer reads than in 4 KiB slots.
+            client.MaxReceivingQueueSize = PC_RECEIVE_QUEUE
         ssl_context = self.mws2._sslContext
         if ssl_context is not None:
             from .aio import TLS_HANDSHAKE_SEC

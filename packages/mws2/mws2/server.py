@@ -5,7 +5,7 @@ The server itself moves no byte and parses nothing: it listens with an xasync
 """
 
 
-from .compat import IS_MICROPYTHON, format_traceback, new_lock
+from .compat import IS_MICROPYTHON, elapsed_since, format_traceback, new_lock
 
 
 class MicroWebSrv2Exception(Exception):
@@ -89,6 +89,7 @@ class MicroWebSrv2:
         self._driver = None  # pool.PoolDriver or aio.AioDriver while running
         self._connections = {}
         self._refusing = 0  # connections over the cap, being answered 503
+        self._quickRefusals = {}  # past the refusals: refusal.QuickRefusal objects
         self._bufferedContent = 0  # request content bytes held in memory, all connections
         self._contentWaiters = []  # connections that wait for room in that budget
         self._maxBufferedContent = None
@@ -315,39 +316,106 @@ class MicroWebSrv2:
 
     def _accept(self, client):
         """A client the driver accepted: served; over MaxConnections, served once a
-        waiting connection is reclaimed, else refused (503 once its head is read)."""
-        from .connection import HttpConnection
+        waiting connection is reclaimed; else held as a refusal (its head is read: a
+        slot may free up meanwhile, else 503), and past as many refusals as slots,
+        answered 503 by a QuickRefusal (see refusal.py)."""
+        from .connection import RECLAIM_AFTER_SEC, HttpConnection
 
-        conn = HttpConnection(self, client)
         with self._connLock:
             serving = len(self._connections) - self._refusing
         cap = self.MaxConnections
-        if serving >= cap and not self._reclaim_one():
-            # As many 503s under way as connections served (each is short: a head read,
-            # a small page sent); beyond, the connection closes unanswered.
-            if self._refusing >= cap:
-                client.Close()  # nothing sent: not even a plaintext answer on TLS
-                return
+        refusing = serving >= cap and not self._reclaim_one(RECLAIM_AFTER_SEC)
+        if refusing and self._refusing >= cap and not self._drop_stalled_refusal():
+            self._refuse_quickly(client, cap)
+            return
+        conn = HttpConnection(self, client)
+        if refusing:
             self.Log("MaxConnections reached: refusing %s:%s" % conn._addr(), self.WARNING)
             conn.refusing = True
-            self._refusing += 1
         with self._connLock:
+            if refusing:
+                self._refusing += 1
             self._connections[id(conn)] = conn
         conn.start()
 
-    def _reclaim_one(self):
+    def _reclaim_one(self, patience):
         """At the cap, as nginx does: close the connection that waited longest without
         work (idle keep-alive, nothing sent yet, a stalled head: 408). False if every
-        connection is busy with real work."""
+        connection is busy with real work (or too new: see reclaimable_since)."""
         oldest = since = None
         for conn in self._all_connections():
-            waiting = conn.reclaimable_since()
+            waiting = conn.reclaimable_since(patience)
             if waiting is not None and (since is None or waiting < since):
                 oldest, since = conn, waiting
         if oldest is None:
             return False
         oldest.reclaim()
         return True
+
+    def _promote(self, conn):
+        """A refused connection's head has arrived: served after all if a slot is free
+        or one can be reclaimed from a connection that waits without work (a head that
+        makes no progress loses its slot to a request that is all there)."""
+        from .connection import STALLED_HEAD_SEC
+
+        with self._connLock:
+            serving = len(self._connections) - self._refusing
+        if serving >= self.MaxConnections and not self._reclaim_one(STALLED_HEAD_SEC):
+            return False
+        with self._connLock:
+            if conn.refusing:
+                conn.refusing = False
+                self._refusing -= 1
+        return True
+
+    def _drop_stalled_refusal(self):
+        """Every refusal slot is taken: close the one whose head has stalled longest
+        (it would only get a 503, and it keeps a complete request out)."""
+        from .connection import STALLED_HEAD_SEC
+
+        oldest = since = None
+        for conn in self._all_connections():
+            waiting = conn.stalled_refusal_since()
+            if waiting is not None and (since is None or waiting < since):
+                oldest, since = conn, waiting
+        if oldest is None or elapsed_since(since) < STALLED_HEAD_SEC:
+            return False
+        oldest.close()
+        return True
+
+    def _refuse_quickly(self, client, cap):
+        from .refusal import PER_CONNECTION, QuickRefusal
+
+        if len(self._quickRefusals) >= PER_CONNECTION * cap:
+            client.Close()  # nothing sent: not even a plaintext answer on TLS
+            return
+        refusal = QuickRefusal(self, client)
+        with self._connLock:
+            self._quickRefusals[id(refusal)] = refusal
+        refusal.start()
+
+    def _admit_refused(self, refusal, received):
+        """A quick refusal's head has arrived (``received``): served after all if a
+        slot is free or can be reclaimed (see _promote). True if so."""
+        from .connection import STALLED_HEAD_SEC, HttpConnection
+
+        with self._connLock:
+            serving = len(self._connections) - self._refusing
+        if serving >= self.MaxConnections and not self._reclaim_one(STALLED_HEAD_SEC):
+            return False
+        self._quick_refusal_done(refusal)
+        client = refusal.client
+        client.StopRecvStream()
+        client.UnreadData(received)
+        conn = HttpConnection(self, client)
+        with self._connLock:
+            self._connections[id(conn)] = conn
+        conn.start()
+        return True
+
+    def _quick_refusal_done(self, refusal):
+        with self._connLock:
+            self._quickRefusals.pop(id(refusal), None)
 
     # ---- request contents held in memory (buffered routes) -----------------------
 
@@ -400,6 +468,11 @@ class MicroWebSrv2:
         """On the loop: each connection closes itself if it waited too long."""
         for conn in self._all_connections():
             conn.check_timeouts()
+        if self._quickRefusals:
+            with self._connLock:
+                refusals = list(self._quickRefusals.values())
+            for refusal in refusals:
+                refusal.check_timeouts()
 
     def _forget_connection(self, conn):
         with self._connLock:

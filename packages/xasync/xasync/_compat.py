@@ -65,17 +65,6 @@ if IS_MICROPYTHON:
 
 # ---------------------------------------------------------------- addresses
 
-def without_traceback(exc):
-    """``exc`` to keep as LastError: its traceback dropped (CPython), so a closed socket
-    that lingers (a timer still holds it until it fires) does not keep the frames of its
-    last error alive: a flood of failing connections (TLS junk) would pile them up."""
-    try:
-        exc.__traceback__ = None
-    except (AttributeError, TypeError):  # MicroPython keeps no frames with it
-        pass
-    return exc
-
-
 def resolve(addr):
     """(host, port) -> what bind/connect/sendto take on this port."""
     if not IS_MICROPYTHON:
@@ -181,5 +170,14 @@ if IS_MICROPYTHON:
         print("xasync:", message)
         sys.print_exception(exc)
 
+    def without_traceback(exc):
+        return exc  # MicroPython keeps no frames with an exception
+
 else:
-    from ._cpython import Poller, _os_sendfile, now_ms, report_exception  # noqa: F401
+    from ._cpython import (  # noqa: F401
+        Poller,
+        _os_sendfile,
+        now_ms,
+        report_exception,
+        without_traceback,
+    )

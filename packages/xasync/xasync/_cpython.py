@@ -19,6 +19,14 @@ def now_ms():
     return time.monotonic_ns() // 1000000
 
 
+def without_traceback(exc):
+    """``exc`` to keep as LastError, its traceback dropped: a closed socket that lingers
+    must not keep the frames of its last error alive (a flood of failing connections,
+    TLS junk, would pile them up)."""
+    exc.__traceback__ = None
+    return exc
+
+
 def report_exception(message, exc):
     """Default error hook: `logging` (logger "xasync") with the traceback."""
     try:

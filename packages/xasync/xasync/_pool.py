@@ -31,6 +31,7 @@ _CLOSED_BY_HOST = const(1)
 # The longest the loop sleeps with nothing due: bounds how late a stop flag set without
 # the waker (e.g. from a signal handler) is noticed.
 _MAX_POLL_MS = const(1000)
+_DEAD_TIMERS_MIN = const(64)  # dead heap entries tolerated before a clean-up pass
 # How long StopWaitEvents waits for the loop thread and the workers to finish.
 STOP_WAIT_SEC = 10
 
@@ -49,9 +50,10 @@ class XAsyncSocketsPoolException(Exception):
 class _Timer:
     """A CallLater entry; it sits in the same heap as the sockets' deadlines."""
 
-    def __init__(self, func, args):
+    def __init__(self, func, args, pool):
         self._func = func
         self._args = args
+        self._pool = pool
         self._heap_when = None
         self.cancelled = False
 
@@ -69,6 +71,12 @@ class _Timer:
         self.cancelled = True
         self._func = None
         self._args = ()
+        if self._heap_when is not None:
+            # And the entry itself: dead, removed with the others once they are most of
+            # the heap (thousands of small objects left for seconds across a flood pin
+            # memory). From any thread: a lost count only delays that clean-up.
+            self._heap_when = None
+            self._pool._dead_timers += 1
 
 
 class XAsyncSocketsPool:
@@ -90,6 +98,7 @@ class XAsyncSocketsPool:
         self._wake_pending = False
         self._timers = []
         self._seq = 0
+        self._dead_timers = 0  # heap entries of closed sockets (see XAsyncSocket._close)
         self._dirty = []
         self._now = now_ms()
         # Worker-mode mailbox for callbacks that belong to no socket.
@@ -178,7 +187,7 @@ class XAsyncSocketsPool:
 
     def CallLater(self, delaySec, func, *args):
         """Run func(*args) on the loop thread after delaySec; returns a `.cancel()`-able."""
-        timer = _Timer(func, args)
+        timer = _Timer(func, args, self)
         self.CallSoon(self._schedule, timer, now_ms() + int(delaySec * 1000))
         return timer
 
@@ -301,10 +310,17 @@ class XAsyncSocketsPool:
                             asock._close(_ERROR)
                 if self._calls:
                     self._run_calls()
+                dead = self._dead_timers
+                if dead > _DEAD_TIMERS_MIN and dead * 2 > len(timers):
+                    timers[:] = [e for e in timers if e[2]._heap_when == e[0]]
+                    heapq.heapify(timers)
+                    self._dead_timers = 0
                 while timers and timers[0][0] <= now:
                     when, _seq, target = heapq.heappop(timers)
                     if target._heap_when != when:
-                        continue  # superseded by an earlier entry that already ran
+                        if target._heap_when is None and self._dead_timers:
+                            self._dead_timers -= 1  # (or superseded: no matter)
+                        continue  # superseded by an earlier entry, or its socket closed
                     target._heap_when = None
                     try:
                         target._on_timer(when, now)
@@ -349,6 +365,8 @@ class XAsyncSocket:
     Interest changes are recorded and applied once per loop iteration, so a callback
     that ends one read and starts the next costs no poller system call.
     """
+
+    _heap_when = None  # its deadline in the pool's timer heap (TCP clients have one)
 
     def __init__(self, asyncSocketsPool, socket, recvBufSlot=None, sendBufSlot=None):
         self._pool = asyncSocketsPool
@@ -445,6 +463,12 @@ class XAsyncSocket:
         self._closing = True
         pool = self._pool
         pool._sockets.pop(self._id, None)
+        if self._heap_when is not None:
+            # Its deadline no longer matters: the heap entry is dead, and removed with
+            # the others once they are most of the heap (see _main), so that a closed
+            # client is not held until its deadline (thousands, under a TLS flood).
+            self._heap_when = None
+            pool._dead_timers += 1
         if self._registered_mask and pool._poller is not None:
             pool._poller.unregister(self._sock)
         self._registered_mask = 0

@@ -9,6 +9,7 @@ import socket
 
 from ._compat import (
     DEFAULT_RECV_LEN,
+    IS_MICROPYTHON,
     WOULD_BLOCK,
     bind_addr,
     const,
@@ -31,6 +32,11 @@ SSL_HANDSHAKE_TIMEOUT_SEC = 10
 # default of MaxReceivingQueueSize): enough to keep a worker busy while the loop
 # reads, little enough that a peer outrunning its handler cannot fill the heap.
 _RECV_QUEUE_RECEIVES = const(4)
+# CPython: while receives come back full, the next one asks twice as much, up to this
+# and to half of MaxReceivingQueueSize (a request body, an upload: fewer reads and
+# callbacks than with 4 KiB slots). A board keeps its slot size: a large transient
+# buffer is what fragments a small heap.
+_READ_MAX = 0 if IS_MICROPYTHON else 65536
 
 # XClosedReason's values.
 _ERROR = const(0)
@@ -75,7 +81,6 @@ class XAsyncTCPClient(XAsyncSocket):
         # Deadline: base + _timeout_ms; the base moves with traffic when idle is True.
         self._timeout_idle = False
         self._timeout_base = 0
-        self._heap_when = None  # (see XAsyncSocketsPool._schedule)
         self._srv_addr = srvAddr
         self._cli_addr = cliAddr
         self._slots_owner = None
@@ -298,6 +303,9 @@ class XAsyncTCPClient(XAsyncSocket):
             data = drain(self, data)
         if self._timeout_idle:
             self._timeout_base = self._pool._now
+        size = self._recv_len
+        if len(data) == size and size < _READ_MAX and size * 4 <= self.MaxReceivingQueueSize:
+            self._recv_len = size * 2
         if self._rmode == _MODE_STREAM and len(self._rbuf) == self._rpos:
             self._deliver(data)
             return

@@ -13,7 +13,9 @@ import pytest
 REPO = __file__.rsplit("/tests/", 1)[0]
 PACKAGE = os.path.join(REPO, "packages", "xasync")
 # The TCP-server path's budget from .mpy files on the unix port (bench/heap.py).
-IMPORT_BUDGET = 28 * 1024
+# (29 KiB since the timer heap drops closed sockets' entries: +0.2 KiB of code that keeps
+# thousands of closed TLS clients from being held for seconds under a flood.)
+IMPORT_BUDGET = 29 * 1024
 
 PROBE = """
 import sys
