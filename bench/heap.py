@@ -209,7 +209,7 @@ def _client(port, kind, server):
     return True
 
 
-def _wait_listening(proc, port, timeout=20):
+def wait_listening(proc, port, timeout=20):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -234,7 +234,7 @@ def run_program(build, server, kind, mode, heap, www, env):
         env=env,
     )
     try:
-        if not _wait_listening(proc, port):
+        if not wait_listening(proc, port):
             return False
         with concurrent.futures.ThreadPoolExecutor(CLIENTS) as pool:
             futures = [pool.submit(_client, port, kind, server) for _ in range(CLIENTS)]

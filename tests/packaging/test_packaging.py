@@ -96,13 +96,18 @@ def _micropython():
     return exe
 
 
-def test_mip_installs_the_five_packages_and_the_server_answers(repository_over_http, tmp_path):
-    exe = _micropython()
+def _mip_install(exe, url, tmp_path):
+    """The unix port's own mip installs ``url`` into tmp_path/lib (returned)."""
     lib = tmp_path / "lib"
-    install = "import mip\nmip.install(%r, target=%r)\n" % (
-        repository_over_http + "/package.json", str(lib))
+    install = "import mip\nmip.install(%r, target=%r)\n" % (url, str(lib))
     done = subprocess.run([exe, "-c", install], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+    return lib
+
+
+def test_mip_installs_the_five_packages_and_the_server_answers(repository_over_http, tmp_path):
+    exe = _micropython()
+    lib = _mip_install(exe, repository_over_http + "/package.json", tmp_path)
     installed = sorted(str(p.relative_to(lib)) for p in lib.rglob("*.py"))
     expected = sorted(path for package in board.PACKAGES for path in board.board_files(package))
     assert installed == expected
@@ -147,11 +152,8 @@ def test_mip_installs_the_five_packages_and_the_server_answers(repository_over_h
 def test_one_package_installs_alone_with_mip(repository_over_http, tmp_path):
     # httpcore_micro reused in another project: its own package.json, nothing else.
     exe = _micropython()
-    lib = tmp_path / "lib"
-    install = "import mip\nmip.install(%r, target=%r)\n" % (
-        repository_over_http + "/packages/httpcore_micro/package.json", str(lib))
-    done = subprocess.run([exe, "-c", install], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
+    lib = _mip_install(exe, repository_over_http + "/packages/httpcore_micro/package.json",
+                       tmp_path)
     assert sorted(p.name for p in (lib / "httpcore_micro").iterdir()) == sorted(
         os.path.basename(path) for path in board.board_files("httpcore_micro"))
     assert sorted(p.name for p in lib.iterdir()) == ["httpcore_micro"]

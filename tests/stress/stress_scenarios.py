@@ -68,7 +68,7 @@ USER_PATIENCE_SEC = 15  # a client still without an answer then has given up
 # Linux's tcp_synack_retries 5) bring each in once the server accepts again. That is
 # the kernel's back-pressure, not a lost client: mp-close waits that long, and counts
 # the clients that needed more than USER_PATIENCE_SEC.
-BACKLOG_PATIENCE_SEC = 31
+BACKLOG_PATIENCE_SEC = 35  # the last retransmission (31 s after the SYN) and its answer
 MODE_ARGS = {"pool": "2", "inline": "0", "asyncio": "asyncio"}
 
 
@@ -95,7 +95,11 @@ class Settings:
         self.stop_requests = 200
         self.soak_sec = 10.0 if quick else 60.0
         self.mp_half = 50
-        self.mp_close = 200 if quick else 500
+        # Beyond about 150 simultaneous clients, a backlog of 8 cannot take them all in
+        # the kernel's five SYN-ACK rounds (they retransmit in step, and MicroPython's
+        # asyncio accepts one connection per loop pass): some wait past the patience.
+        # The quick run stays below; the full run asks for the 500.
+        self.mp_close = 100 if quick else 500
         self.probe_interval = 0.02
         self.mp_probe_interval = 0.05
 

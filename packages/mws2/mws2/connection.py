@@ -398,11 +398,14 @@ class HttpConnection:
 
     def _on_request(self, event):
         self._head_started = None
-        if self.refusing and not self.mws2._promote(self):
-            # Answered once its head is read, so that the client reads the 503 rather
-            # than a reset; through TLS on a TLS listener.
-            self._answer_error(503, "MaxConnections reached", (("Retry-After", "1"),))
-            return
+        if self.refusing:
+            from .refusal import promote
+
+            if not promote(self.mws2, self):
+                # Answered once its head is read, so that the client reads the 503
+                # rather than a reset; through TLS on a TLS listener.
+                self._answer_error(503, "MaxConnections reached", (("Retry-After", "1"),))
+                return
         try:
             request = self._request = HttpRequest(self.mws2, self, event, self._http.keep_alive)
         except ValueError as exc:  # e.g. a target that is not UTF-8 once decoded
@@ -776,6 +779,12 @@ class HttpConnection:
     def _addr(self):
         addr = self.client.CliAddr
         return (addr[0], addr[1]) if addr else ("?", 0)
+
+
+def _promoted(conn):
+    from .refusal import promote
+
+    return promote(conn.mws2, conn)
 
 
 def _close_client(client, arg):

@@ -5,7 +5,7 @@ The server itself moves no byte and parses nothing: it listens with an xasync
 """
 
 
-from .compat import IS_MICROPYTHON, elapsed_since, format_traceback, new_lock
+from .compat import IS_MICROPYTHON, format_traceback, new_lock
 
 
 class MicroWebSrv2Exception(Exception):
@@ -315,19 +315,21 @@ class MicroWebSrv2:
     # ---- connections ---------------------------------------------------------------
 
     def _accept(self, client):
-        """A client the driver accepted: served; over MaxConnections, served once a
-        waiting connection is reclaimed; else held as a refusal (its head is read: a
-        slot may free up meanwhile, else 503), and past as many refusals as slots,
-        answered 503 by a QuickRefusal (see refusal.py)."""
-        from .connection import RECLAIM_AFTER_SEC, HttpConnection
-
+        """A client the driver accepted: served while there is room, else what the
+        cap decides (refusal.at_cap: loaded only once the server is full)."""
         with self._connLock:
             serving = len(self._connections) - self._refusing
-        cap = self.MaxConnections
-        refusing = serving >= cap and not self._reclaim_one(RECLAIM_AFTER_SEC)
-        if refusing and self._refusing >= cap and not self._drop_stalled_refusal():
-            self._refuse_quickly(client, cap)
-            return
+        if serving < self.MaxConnections:
+            self._serve(client)
+        else:
+            from .refusal import at_cap
+
+            at_cap(self, client)
+
+    def _serve(self, client, refusing=False):
+        """A connection for ``client``; ``refusing``: counted as one of the refusals."""
+        from .connection import HttpConnection
+
         conn = HttpConnection(self, client)
         if refusing:
             self.Log("MaxConnections reached: refusing %s:%s" % conn._addr(), self.WARNING)
@@ -337,81 +339,6 @@ class MicroWebSrv2:
                 self._refusing += 1
             self._connections[id(conn)] = conn
         conn.start()
-
-    def _reclaim_one(self, patience):
-        """At the cap, as nginx does: close the connection that waited longest without
-        work (idle keep-alive, nothing sent yet, a stalled head: 408). False if every
-        connection is busy with real work (or too new: see reclaimable_since)."""
-        oldest = since = None
-        for conn in self._all_connections():
-            waiting = conn.reclaimable_since(patience)
-            if waiting is not None and (since is None or waiting < since):
-                oldest, since = conn, waiting
-        if oldest is None:
-            return False
-        oldest.reclaim()
-        return True
-
-    def _promote(self, conn):
-        """A refused connection's head has arrived: served after all if a slot is free
-        or one can be reclaimed from a connection that waits without work (a head that
-        makes no progress loses its slot to a request that is all there)."""
-        from .connection import STALLED_HEAD_SEC
-
-        with self._connLock:
-            serving = len(self._connections) - self._refusing
-        if serving >= self.MaxConnections and not self._reclaim_one(STALLED_HEAD_SEC):
-            return False
-        with self._connLock:
-            if conn.refusing:
-                conn.refusing = False
-                self._refusing -= 1
-        return True
-
-    def _drop_stalled_refusal(self):
-        """Every refusal slot is taken: close the one whose head has stalled longest
-        (it would only get a 503, and it keeps a complete request out)."""
-        from .connection import STALLED_HEAD_SEC
-
-        oldest = since = None
-        for conn in self._all_connections():
-            waiting = conn.stalled_refusal_since()
-            if waiting is not None and (since is None or waiting < since):
-                oldest, since = conn, waiting
-        if oldest is None or elapsed_since(since) < STALLED_HEAD_SEC:
-            return False
-        oldest.close()
-        return True
-
-    def _refuse_quickly(self, client, cap):
-        from .refusal import PER_CONNECTION, QuickRefusal
-
-        if len(self._quickRefusals) >= PER_CONNECTION * cap:
-            client.Close()  # nothing sent: not even a plaintext answer on TLS
-            return
-        refusal = QuickRefusal(self, client)
-        with self._connLock:
-            self._quickRefusals[id(refusal)] = refusal
-        refusal.start()
-
-    def _admit_refused(self, refusal, received):
-        """A quick refusal's head has arrived (``received``): served after all if a
-        slot is free or can be reclaimed (see _promote). True if so."""
-        from .connection import STALLED_HEAD_SEC, HttpConnection
-
-        with self._connLock:
-            serving = len(self._connections) - self._refusing
-        if serving >= self.MaxConnections and not self._reclaim_one(STALLED_HEAD_SEC):
-            return False
-        self._quick_refusal_done(refusal)
-        client = refusal.client
-        client.StopRecvStream()
-        client.UnreadData(received)
-        conn = HttpConnection(self, client)
-        with self._connLock:
-            self._connections[id(conn)] = conn
-        conn.start()
-        return True
 
     def _quick_refusal_done(self, refusal):
         with self._connLock:

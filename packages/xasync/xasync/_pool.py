@@ -71,12 +71,7 @@ class _Timer:
         self.cancelled = True
         self._func = None
         self._args = ()
-        if self._heap_when is not None:
-            # And the entry itself: dead, removed with the others once they are most of
-            # the heap (thousands of small objects left for seconds across a flood pin
-            # memory). From any thread: a lost count only delays that clean-up.
-            self._heap_when = None
-            self._pool._dead_timers += 1
+        self._pool._unschedule(self)  # (from any thread: see there)
 
 
 class XAsyncSocketsPool:
@@ -98,7 +93,7 @@ class XAsyncSocketsPool:
         self._wake_pending = False
         self._timers = []
         self._seq = 0
-        self._dead_timers = 0  # heap entries of closed sockets (see XAsyncSocket._close)
+        self._dead_timers = 0  # heap entries no longer needed (see _unschedule)
         self._dirty = []
         self._now = now_ms()
         # Worker-mode mailbox for callbacks that belong to no socket.
@@ -205,6 +200,16 @@ class XAsyncSocketsPool:
         target._heap_when = when
         self._seq += 1
         heapq.heappush(self._timers, (when, self._seq, target))
+
+    def _unschedule(self, target):
+        """``target``'s deadline no longer matters (a closed socket, a cancelled
+        timer): its heap entry is dead, and removed with the others once they are most
+        of the heap (see _main), not held until its time: thousands of closed clients
+        under a TLS flood, small objects that pin memory across a flood. From any
+        thread: a count lost to a race only delays that clean-up."""
+        if target._heap_when is not None:
+            target._heap_when = None
+            self._dead_timers += 1
 
     def _dispatch(self, owner, func, args):
         """Call a user callback: inline without workers, else in owner's mailbox."""
@@ -463,12 +468,7 @@ class XAsyncSocket:
         self._closing = True
         pool = self._pool
         pool._sockets.pop(self._id, None)
-        if self._heap_when is not None:
-            # Its deadline no longer matters: the heap entry is dead, and removed with
-            # the others once they are most of the heap (see _main), so that a closed
-            # client is not held until its deadline (thousands, under a TLS flood).
-            self._heap_when = None
-            pool._dead_timers += 1
+        pool._unschedule(self)
         if self._registered_mask and pool._poller is not None:
             pool._poller.unregister(self._sock)
         self._registered_mask = 0
