@@ -120,7 +120,11 @@ def test_slowloris_head_is_cut_after_timeout(server):
         assert closed and time.monotonic() - started < 4
 
 
+HELD_STARTED = []  # one entry per _held handler that began
+
+
 async def _held(mws, request):
+    HELD_STARTED.append(1)
     await asyncio.sleep(0.8)  # real work in flight: never reclaimed at the cap
     request.Response.ReturnOk("held")
 
@@ -149,9 +153,11 @@ def test_connection_cap_reclaims_waiting_connections_then_answers_503(tmp_path):
             # Full of requests in flight: a new one is answered 503 once its head is read
             # (the client then reads the answer, not a reset).
             with ThreadPoolExecutor(3) as pool:
+                del HELD_STARTED[:]
                 held = [pool.submit(requests.get, url(mws, "/etest/held"), timeout=5)
                         for _ in range(3)]
-                time.sleep(0.3)
+                # (all three in their handlers, however slow the client threads start)
+                wait_for(lambda: len(HELD_STARTED) == 3)
                 data = exchange(mws, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", timeout=3)
                 answer = parse_one(data)
                 assert answer.status == 503 and answer.headers["retry-after"] == "1"
