@@ -1,7 +1,10 @@
 """Board builds: which files of each package a board gets, and the three ways to get
 them there (compiled ``.mpy`` files and a ROMFS image, mip, a frozen firmware).
 
-    python3 tools/board.py build [OUT]   # OUT/lib/<package>/*.mpy and OUT/mws2.romfs
+    python3 tools/board.py build [OUT] [--pages WWW]
+                                         # OUT/lib/<package>/*.mpy and OUT/mws2.romfs;
+                                         # --pages: WWW's .pyhtml pages precompiled into
+                                         # OUT/lib/pyhtml_pages.mpy (in the image too)
     python3 tools/board.py files         # the board files, one per line
     python3 tools/board.py write         # packages/*/package.json and manifest.py, and
                                          # ./package.json (all five), from board_files()
@@ -152,10 +155,17 @@ def stale():
 # ---- compiled files and ROMFS ------------------------------------------------------------
 
 
-def build(out, romfs=True):
+PAGES_MODULE = "pyhtml_pages"
+
+
+def build(out, romfs=True, pages=None):
     """OUT/lib/<package>/... as .mpy files (mpy-cross), and OUT/mws2.romfs holding them
     (``mpremote romfs -o``): copy lib/ to the board's /lib, or deploy the image with
-    ``mpremote romfs deploy OUT/mws2.romfs`` (it is mounted at /rom, on sys.path)."""
+    ``mpremote romfs deploy OUT/mws2.romfs`` (it is mounted at /rom, on sys.path).
+
+    ``pages``: a folder whose ``.pyhtml`` pages are precompiled into
+    ``lib/pyhtml_pages.mpy`` (``PyhtmlTemplate.CompiledPages = "pyhtml_pages"``): the
+    board then compiles no page."""
     lib = os.path.join(out, "lib")
     if os.path.isdir(lib):
         shutil.rmtree(lib)
@@ -165,12 +175,27 @@ def build(out, romfs=True):
             target = os.path.join(lib, path[:-3] + ".mpy")
             os.makedirs(os.path.dirname(target), exist_ok=True)
             subprocess.run(["mpy-cross", "-o", target, source], check=True)
+    if pages is not None:
+        precompile_pages(pages, lib)
     image = None
     if romfs:
         image = os.path.join(out, "mws2.romfs")
         subprocess.run(["mpremote", "romfs", "-o", image, "build", lib], check=True,
                        stdout=subprocess.DEVNULL)
     return lib, image
+
+
+def precompile_pages(root, lib):
+    """``root``'s pages -> ``lib/pyhtml_pages.mpy`` (pyhtml.precompile, then mpy-cross)."""
+    sys.path.insert(0, os.path.join(REPO, "packages", "pyhtml"))
+    from pyhtml.precompile import precompile_folder
+
+    source = os.path.join(lib, PAGES_MODULE + ".py")
+    try:
+        return precompile_folder(root, source, mpy=True)
+    finally:
+        if os.path.exists(source):
+            os.remove(source)
 
 
 def main(argv):
@@ -188,8 +213,14 @@ def main(argv):
             return 1
         print("package.json and manifest.py files up to date")
     elif command == "build":
-        out = argv[1] if len(argv) > 1 else os.path.join(REPO, "build", "board")
-        lib, image = build(out)
+        args = list(argv[1:])
+        pages = None
+        if "--pages" in args:
+            at = args.index("--pages")
+            pages = args[at + 1]
+            del args[at : at + 2]
+        out = args[0] if args else os.path.join(REPO, "build", "board")
+        lib, image = build(out, pages=pages)
         size = sum(os.path.getsize(os.path.join(folder, name))
                    for folder, _dirs, names in os.walk(lib) for name in names)
         print("%s: %d KiB of .mpy files" % (lib, size // 1024))

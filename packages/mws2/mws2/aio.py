@@ -44,9 +44,10 @@ class Client:
     _eof = False
     _stall = None  # (queued bytes, since when) while the peer does not take our bytes
 
+    _held = ()  # [bytes] received (or unread) while nobody was receiving
+
     def __init__(self, driver):
         self._driver = driver
-        self._held = []  # bytes received (or unread) while nobody was receiving
 
     def AsyncRecvStream(self, onDataRecv, onDataRecvArg=None, timeoutSec=None,
                         onPeerShutdown=None):
@@ -64,7 +65,7 @@ class Client:
 
     def UnreadData(self, data):
         if data:
-            self._held.insert(0, bytes(data))
+            self._held = [bytes(data)] + list(self._held)
 
     def _release(self):
         """Hand what was held to the receiver, then read on (or report the end)."""
@@ -81,7 +82,10 @@ class Client:
         if self._on_data is not None and not self._held:
             self._on_data(self, data, self._arg)
         else:
-            self._held.append(data)
+            if self._held:
+                self._held.append(data)
+            else:
+                self._held = [data]
             self._pause()
 
     def _peer_ended(self):
@@ -100,7 +104,7 @@ class Client:
             return
         self._closed = True
         self._on_data = self._on_shut = None
-        self._held = []
+        self._held = ()
         self._driver.forget(self)
         on_closed, self.OnClosed = self.OnClosed, None
         if on_closed is not None:

@@ -101,6 +101,9 @@ class HttpConnection:
     _dispatch_thread = None  # the thread inside process_request, if any
     _sent_inline = None  # its answer, already in the kernel (see _sent_whole)
     _flushing = False
+    # Lists once something waits in them: an idle connection holds neither.
+    _steps_queue = ()  # [(func, args)]: steps waiting for the one running (see _step)
+    _outq = ()  # [(bytes or FileItem, on_sent)]: framed, waiting to go to the client
     # An answer was counted done while its bytes may still wait in xasync's queue: from
     # then on a close lets the queue drain first (see close).
     _done_before_sent = False
@@ -123,8 +126,6 @@ class HttpConnection:
         self._last_activity = monotonic()
         # Steps: callbacks run one after the other instead of inside each other (_step)
         self._steps_lock = new()
-        self._steps_queue = []
-        self._outq = []
         client.OnClosed = self._on_closed
         # A peer that stops reading a big answer would hold the connection (and the
         # file or stream) forever: xasync closes it once the queue stops moving.
@@ -246,7 +247,10 @@ class HttpConnection:
         lock.acquire()
         try:
             if self._steps_running:
-                self._steps_queue.append((func, args))
+                if self._steps_queue:
+                    self._steps_queue.append((func, args))
+                else:
+                    self._steps_queue = [(func, args)]
                 return
             self._steps_running = True
         finally:
@@ -282,7 +286,7 @@ class HttpConnection:
         self._release_content()
         self._lock.acquire()
         try:
-            self._outq = []
+            self._outq = ()
         finally:
             self._lock.release()
         if self._upgraded is not None:
@@ -541,11 +545,18 @@ class HttpConnection:
         when they are sent (a step, or None). ``hold``: more follows at once (a response
         head): wait for it, so head and body leave in one write (no Nagle delay)."""
         with self._lock:
-            self._outq.append((frame(), item))
+            self._enqueue((frame(), item))
             if self._flushing or hold:
                 return
             self._flushing = True
         self._flush()
+
+    def _enqueue(self, entry):
+        """Queue ``entry`` to be sent (under the lock)."""
+        if self._outq:
+            self._outq.append(entry)
+        else:
+            self._outq = [entry]
 
     def _flush(self):
         lock = self._lock
@@ -602,7 +613,7 @@ class HttpConnection:
         try:
             data = self._http.send_response(code, headers, body or b"", reason)
             if self._flushing or self._outq:  # bytes before ours: they leave first
-                self._outq.append((data, self._done_step(response)))
+                self._enqueue((data, self._done_step(response)))
                 if self._flushing:
                     return
                 data = None
@@ -694,6 +705,10 @@ class HttpConnection:
     def take_over(self, on_data, on_closed, timeout):
         """A new protocol (WebSocket) receives the bytes from now on."""
         self._upgraded = (on_data, on_closed)
+        # HTTP is over here (the 101 is framed, its trailing bytes handed back): its
+        # parser state and the request bytes it holds go (on a board, most of a KiB
+        # per open WebSocket).
+        self._http = None
         if self._peer_shut:  # it stopped sending before the switch: nothing will come
             self.client.AsyncSendData(b"", _close_client)
             return
@@ -746,6 +761,9 @@ class HttpConnection:
 
     def _answer_error(self, code, why, extra=()):
         """Answer a request we cannot take (bad, too large, too slow, too many) and close."""
+        if self._http is None:  # another protocol took the connection over: just close
+            self.close()
+            return
         level = self.mws2.WARNING if code == 503 else self.mws2.DEBUG
         self.mws2.Log("%s:%s answered %d: %s" % (self._addr() + (code, why)), level)
         self._busy = True

@@ -446,6 +446,33 @@ class Connection:
     client (default: ``os.urandom``).
     """
 
+    # Per-connection state starts from these class-level values: an instance holds only
+    # what has changed (a board keeps a few hundred bytes less per open connection).
+    # 5.1: a server receives masked frames only and sends unmasked ones; a client the
+    # reverse, with a fresh key per frame.
+    _expect_mask = _MASK_BIT
+    _mask_source = None
+    # Received bytes: fed chunks wait in _incoming (a list once one waits) until
+    # events() merges them.
+    _buf = b""
+    _pos = 0
+    _incoming = ()
+    # The data frame whose payload is arriving: _remaining bytes of it; _fin, _key and
+    # _phase (its payload taken so far) are set with it, by _frame.
+    _remaining = 0
+    # The data message in progress (opcode 0: none); its _parts are set with it.
+    _opcode = 0
+    _size = 0  # its payload so far, for max_message
+    _empty = 0  # empty fragments in a row
+    _frames = 0  # frames of the message in progress
+    _utf8 = None  # its UTF-8 validator, once a text piece was not ASCII
+    # "OPEN", "LOCAL_CLOSING", "REMOTE_CLOSING" or "CLOSED" (read it, never set it).
+    state = OPEN
+    _error = None
+    _close_received = False
+    _eof = 0  # 1: the transport closed; 2: and CloseConnection(1006) was yielded
+    _outbound_opcode = 0  # the data message we are sending in pieces
+
     def __init__(self, role, max_message=_DEFAULT_MAX_MESSAGE, max_frame=None,
                  trailing_data=b"", fragments=False, mask_source=None,
                  min_fragment_average=_MIN_FRAGMENT_AVERAGE):
@@ -453,40 +480,17 @@ class Connection:
             raise ValueError("role must be SERVER or CLIENT, not %r" % (role,))
         self.role = role
         self.max_message = max_message
+        self._limit = max_message  # max_message as it was when the message began
         # Past _MANY_FRAGMENTS frames, a message's fragments must average this many
         # payload bytes, else 1008 (None: no such rule).
         self.min_fragment_average = min_fragment_average
         self._max_frame = max_frame
         self._fragments = fragments
-        # 5.1: a server receives masked frames only and sends unmasked ones; a client
-        # the reverse, with a fresh key per frame.
-        self._expect_mask = _MASK_BIT
-        self._mask_source = None
         if role == CLIENT:
             self._expect_mask = 0
             if mask_source is None:
                 mask_source = _submodule("_extras").random_mask
             self._mask_source = mask_source
-        # Received bytes: fed chunks wait in _incoming until events() merges them.
-        self._buf = b""
-        self._pos = 0
-        self._incoming = []
-        # The data frame whose payload is arriving: _remaining bytes of it; _fin, _key
-        # and _phase (its payload taken so far) are set with it, by _frame.
-        self._remaining = 0
-        # The data message in progress (opcode 0: none); its _parts are set with it.
-        self._opcode = 0
-        self._size = 0  # its payload so far, for max_message
-        self._limit = max_message  # max_message as it was when the message began
-        self._empty = 0  # empty fragments in a row
-        self._frames = 0  # frames of the message in progress
-        self._utf8 = None  # its UTF-8 validator, once a text piece was not ASCII
-        # "OPEN", "LOCAL_CLOSING", "REMOTE_CLOSING" or "CLOSED" (read it, never set it).
-        self.state = OPEN
-        self._error = None
-        self._close_received = False
-        self._eof = 0  # 1: the transport closed; 2: and CloseConnection(1006) was yielded
-        self._outbound_opcode = 0  # the data message we are sending in pieces
         if trailing_data:
             self.receive_data(trailing_data)
 
@@ -502,7 +506,11 @@ class Connection:
             return
         if self._close_received or self._error is not None:
             return  # nothing follows a close frame (5.5.1); after an error we are closing
-        self._incoming.append(bytes(data))  # the same object when it is bytes already
+        data = bytes(data)  # the same object when it is bytes already
+        if self._incoming:
+            self._incoming.append(data)
+        else:
+            self._incoming = [data]
 
     def events(self):
         """Yield the events the received bytes make; raise ``ProtocolError`` on a violation."""
@@ -512,7 +520,7 @@ class Connection:
             while not self._close_received:
                 if self._incoming:
                     incoming = self._incoming
-                    self._incoming = []
+                    self._incoming = ()
                     if self._pos < len(self._buf):  # a partial header or control frame
                         incoming.insert(0, self._buf[self._pos :])
                     self._buf = incoming[0] if len(incoming) == 1 else b"".join(incoming)

@@ -183,3 +183,42 @@ def test_pyhtml_module_api_validation(site):
         pyhtml.SetGlobalVar("", 1)
     with pytest.raises(TypeError):
         pyhtml.ShowDebug = "yes"
+    with pytest.raises(TypeError):
+        pyhtml.CompiledPages = ""
+    assert pyhtml.CompiledPages is None
+
+
+def test_precompiled_pages_are_served_without_compiling(tmp_path, monkeypatch):
+    """CompiledPages: pages precompiled at build time (tools/board.py build --pages)
+    are served as they are, even with their .pyhtml files gone; nothing compiles."""
+    from pyhtml import _compile
+    from pyhtml.precompile import precompile_folder
+
+    root = tmp_path / "www"
+    root.mkdir()
+    (root / "page.pyhtml").write_text(PAGE)
+    (root / "sub").mkdir()
+    (root / "sub" / "kept.pyhtml").write_text("<p>kept {{ 6 * 7 }}</p>")
+    precompile_folder(str(root), str(tmp_path / "itest_pages.py"))
+    (root / "page.pyhtml").unlink()  # a board needs no page file
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def no_compile(*args):
+        raise AssertionError("a precompiled page was compiled")
+
+    monkeypatch.setattr(_compile, "compile_template", no_compile)
+    pyhtml = MicroWebSrv2.LoadModule("PyhtmlTemplate")  # the site's, if loaded: restored
+    site_before = pyhtml.GetGlobalVar("site")
+    pyhtml.SetGlobalVar("site", "board")
+    pyhtml.CompiledPages = "itest_pages"
+    try:
+        with running(root) as mws:
+            r = requests.get(url(mws, "/page.pyhtml?q=1"))
+            assert r.status_code == 200 and "total=6 site=board" in r.text
+            assert "path=/page.pyhtml q=1" in r.text
+            r = requests.get(url(mws, "/sub/kept.pyhtml"))
+            assert r.status_code == 200 and "kept 42" in r.text
+            assert requests.get(url(mws, "/other.pyhtml")).status_code == 404
+    finally:
+        pyhtml.CompiledPages = None
+        pyhtml.SetGlobalVar("site", site_before)

@@ -4,6 +4,10 @@ A request for a ``.pyhtml`` file under RootPath is rendered by pyhtml (compiled 
 file, recompiled when the file changes) and streamed in chunks. Pages see ``Request``
 (the HttpRequest), ``Response`` and the global variables set with ``SetGlobalVar``.
 With ``ShowDebug``, a template error answers a readable 500 page naming file and line.
+
+``CompiledPages``: the pages precompiled at build time (``python -m pyhtml compile``),
+used as they are: nothing is compiled on the board, so the first request of a page needs
+no more heap than the next ones (a compile needs the compiler and its parse tree).
 """
 
 from pyhtml import FileLoader, TemplateError
@@ -22,6 +26,8 @@ def _escape(text):
 class PyhtmlTemplate:
     """Renders ``.pyhtml`` pages for every MicroWebSrv2 instance."""
 
+    _compiledPages = None
+
     def __init__(self):
         self._showDebug = False
         self._globals = {}
@@ -30,12 +36,16 @@ class PyhtmlTemplate:
     def OnRequest(self, microWebSrv2, request):
         if request.Method not in _METHODS or not request.Path.lower().endswith(".pyhtml"):
             return
+        loader = self._loader(microWebSrv2.RootPath)
         filename = microWebSrv2.ResolvePhysicalPath(request.Path)
+        if filename is None:
+            # A precompiled page needs no file on the board.
+            filename = self._precompiled_key(loader, request.Path)
         if filename is None:
             request.Response.ReturnNotFound()
             return
         try:
-            template = self._loader(microWebSrv2.RootPath).load(filename)
+            template = loader.load(filename)
             chunks = iter(template.stream(self._variables(request)))
             first = _first(chunks)
         except Exception as exc:  # TemplateError, or a page's own bug while starting
@@ -46,9 +56,15 @@ class PyhtmlTemplate:
     def _loader(self, root):
         loader = self._loaders.get(root)
         if loader is None:
-            loader = FileLoader(root, globals=self._globals)
+            loader = FileLoader(root, globals=self._globals, compiled=self._compiledPages)
             self._loaders[root] = loader
         return loader
+
+    def _precompiled_key(self, loader, path):
+        if self._compiledPages is None:
+            return None
+        key = path.lstrip("/")
+        return key if key in loader.precompiled() else None
 
     def _variables(self, request):
         return {"Request": request, "Response": request.Response}
@@ -94,6 +110,20 @@ class PyhtmlTemplate:
     def GetGlobalVar(self, globalVarName):
         _check_name(globalVarName)
         return self._globals.get(globalVarName)
+
+    @property
+    def CompiledPages(self):
+        """The name of the module of precompiled pages (``python -m pyhtml compile ROOT
+        -o NAME.py``, or ``tools/board.py build OUT --pages ROOT``), or None (the
+        default: each page compiles on its first request)."""
+        return self._compiledPages
+
+    @CompiledPages.setter
+    def CompiledPages(self, value):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise TypeError('"CompiledPages" must be a module name or None')
+        self._compiledPages = value
+        self._loaders = {}  # loaders made before use the pages they knew
 
     @property
     def ShowDebug(self):

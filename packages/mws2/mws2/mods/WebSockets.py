@@ -120,20 +120,20 @@ class WebSocket:
         self._lock = new_lock()
         self._ws = Connection(SERVER, max_message=microWebSrv2.MaxRequestContentLength)
         self._maxRecvMessageLength = microWebSrv2.MaxRequestContentLength
-        self._waitFrameTimeoutSec = 10
-        self._onTextMessage = None
-        self._onBinaryMessage = None
-        self._onClosed = None
-        self._closed = False
-        self._closedNotified = False
-        self._heard = True
-        self._pinged = False
-        self._timer = None
-        self._outq = []
-        self._flushing = False
-        self._failed = False
 
-    # Set by few WebSockets (class-level defaults spare the others the attributes).
+    # The rest starts from class-level values: an instance holds only what changed (a
+    # board keeps a few hundred bytes less per open WebSocket).
+    _waitFrameTimeoutSec = 10
+    _onTextMessage = None
+    _onBinaryMessage = None
+    _onClosed = None
+    _closedNotified = False
+    _heard = True
+    _pinged = False
+    _timer = None
+    _outq = ()  # [(frame bytes, then close)] once a frame waits
+    _flushing = False
+    _failed = False
     _received = None  # messages waiting for Receive()
     _waker = None  # wake.Waker of a coroutine in Receive() or Send()
     _paused = False  # reading stopped until Receive() catches up
@@ -296,7 +296,10 @@ class WebSocket:
             except Exception as exc:  # wsframe refuses (state) or bad payload: not sent
                 self._mws2.Log("WebSocket send refused: %s" % exc, self._mws2.DEBUG)
                 return False
-            self._outq.append((data, then_close))
+            if self._outq:
+                self._outq.append((data, then_close))
+            else:
+                self._outq = [(data, then_close)]
             if self._flushing:
                 return True
             self._flushing = True
