@@ -217,6 +217,9 @@ def main(argv):
         pages = None
         if "--pages" in args:
             at = args.index("--pages")
+            if at + 1 == len(args):
+                print("--pages needs the folder of the pages")
+                return 2
             pages = args[at + 1]
             del args[at : at + 2]
         out = args[0] if args else os.path.join(REPO, "build", "board")

@@ -63,7 +63,7 @@ class PyhtmlTemplate:
     def _precompiled_key(self, loader, path):
         if self._compiledPages is None:
             return None
-        key = path.lstrip("/")
+        key = loader.key(path.lstrip("/"))  # the loader's own mapping ("..", "//")
         return key if key in loader.precompiled() else None
 
     def _variables(self, request):
