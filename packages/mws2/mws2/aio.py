@@ -311,9 +311,12 @@ class AioDriver:
                 await self._work.wait()
             await asyncio.sleep(mws2._sweep_period())
             mws2._sweep_connections()
-            now = monotonic()
-            for client in list(self._clients.values()):
-                client.check_send_stall(now)
+            try:
+                now = monotonic()
+                for client in list(self._clients.values()):
+                    client.check_send_stall(now)
+            except Exception:  # MemoryError on a full heap: the next round tries again
+                pass
 
     async def _run_soon(self):
         """MicroPython's asyncio has no call_soon: one task runs what was deferred."""

@@ -392,14 +392,22 @@ class MicroWebSrv2:
         return min(max(self._timeoutSec / 3.0, 0.1), 1.0)
 
     def _sweep_connections(self):
-        """On the loop: each connection closes itself if it waited too long."""
-        for conn in self._all_connections():
-            conn.check_timeouts()
-        if self._quickRefusals:
-            with self._connLock:
-                refusals = list(self._quickRefusals.values())
-            for refusal in refusals:
-                refusal.check_timeouts()
+        """On the loop: each connection closes itself if it waited too long. Never
+        raises: a failed check (MemoryError on a full heap) is logged and tried again at
+        the next sweep, since a sweep that died would let every later timeout pass."""
+        try:
+            for conn in self._all_connections():
+                conn.check_timeouts()
+            if self._quickRefusals:
+                with self._connLock:
+                    refusals = list(self._quickRefusals.values())
+                for refusal in refusals:
+                    refusal.check_timeouts()
+        except Exception as exc:
+            try:
+                self._log_exception("Timeout sweep", exc)
+            except Exception:  # no heap left even to log: the next sweep tries again
+                pass
 
     def _forget_connection(self, conn):
         with self._connLock:

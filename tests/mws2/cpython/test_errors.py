@@ -224,3 +224,34 @@ def test_no_access_log_unless_asked(tmp_path, caplog):
         with running(tmp_path) as mws:
             assert requests.get(url(mws, "/")).text == "ok"
     assert not [r for r in caplog.records if r.name == "mws2.access"]
+
+
+def test_a_failed_timeout_sweep_does_not_end_the_sweeping(tmp_path, server_mode, monkeypatch):
+    # A full heap makes a sweep fail (MemoryError while closing a connection): the next
+    # sweeps must still run, or no idle connection would ever be closed again.
+    from mws2.connection import HttpConnection
+
+    failures = []
+    check = HttpConnection.check_timeouts
+
+    def failing_twice(conn):
+        if len(failures) < 2:
+            failures.append(conn)
+            raise MemoryError("simulated full heap")
+        check(conn)
+
+    monkeypatch.setattr(HttpConnection, "check_timeouts", failing_twice)
+    logged = []
+
+    def configure(mws):
+        mws.RequestsTimeoutSec = 1
+        mws.OnLogging = lambda mws, msg, msgType: logged.append(msg)
+
+    with running(tmp_path, configure=configure) as mws:
+        idle = connect(mws)
+        try:
+            assert read_until_closed(idle, timeout=6) == b""
+        finally:
+            idle.close()
+    assert len(failures) == 2
+    assert any("Timeout sweep raised" in msg and "MemoryError" in msg for msg in logged)
