@@ -38,6 +38,7 @@ package(
         "response_extras.py",
         "routes.py",
         "server.py",
+        "server_extras.py",
         "sse.py",
         "static.py",
         "status.py",

@@ -13,8 +13,58 @@ def test_mime_table_of_microwebsrv2():
     assert static.mime_type("/x/y.ico") == "image/x-icon"
     assert static.mime_type("/x/y.py") is None
     assert static.mime_type("/x/y") is None
-    assert len(static.MIME_TYPES) >= 22
+    assert static.mime_type("/x/y.") is None
+    assert static.mime_type("/x.js/y") is None
+    # a name whose "extension" holds spaces is not matched across the table's entries
+    assert static.mime_type("/x/y.htm html") is None
+    assert static.mime_type("/x/y.txt ") is None
+    expected = {
+        ".txt": "text/plain", ".htm": "text/html", ".css": "text/css", ".csv": "text/csv",
+        ".md": "text/markdown", ".js": "text/javascript", ".mjs": "text/javascript",
+        ".xml": "application/xml", ".xhtml": "application/xhtml+xml",
+        ".json": "application/json", ".map": "application/json", ".wasm": "application/wasm",
+        ".zip": "application/zip", ".gz": "application/gzip", ".pdf": "application/pdf",
+        ".ts": "application/typescript", ".woff": "font/woff", ".ttf": "font/ttf",
+        ".otf": "font/otf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+        ".png": "image/png", ".gif": "image/gif", ".svg": "image/svg+xml",
+        ".webp": "image/webp", ".avif": "image/avif", ".mp4": "video/mp4",
+        ".webm": "video/webm", ".mp3": "audio/mpeg", ".wav": "audio/wav",
+        ".ogg": "audio/ogg",
+    }
+    for ext, ctype in expected.items():
+        assert static.mime_type("dir/file" + ext.upper()) == ctype, ext
     assert static.DEFAULT_PAGES[:4] == ["index.html", "index.htm", "default.html", "default.htm"]
+
+
+def test_program_types_come_first_longest_extension_winning():
+    saved = dict(static.MIME_TYPES)
+    try:
+        static.MIME_TYPES[".gz"] = "application/x-gzip"
+        static.MIME_TYPES[".tar.gz"] = "application/x-tar+gzip"
+        assert static.mime_type("a.TAR.GZ") == "application/x-tar+gzip"
+        assert static.mime_type("a.gz") == "application/x-gzip"
+        assert static.mime_type("a.css") == "text/css"
+    finally:
+        static.MIME_TYPES.clear()
+        static.MIME_TYPES.update(saved)
+
+
+def test_http_dates_name_days_and_months():
+    days = [static.http_date(day * 86400)[:5] for day in range(7)]  # from a Thursday
+    assert days == ["Thu, ", "Fri, ", "Sat, ", "Sun, ", "Mon, ", "Tue, ", "Wed, "]
+    for month, name in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+                                  "Sep", "Oct", "Nov", "Dec")):
+        text = "Sun, 06 %s 1994 08:49:37 GMT" % name
+        seconds = static.parse_http_date(text)
+        assert seconds is not None, name
+        assert static.parse_http_date("Sun, 06 %s 1994 08:49:37 GMT" % name.upper()) is None
+        # one month later is later
+        if month:
+            assert seconds > static.parse_http_date(previous)
+        previous = text
+    for bad in ("Sun, 06 anF 1994 08:49:37 GMT", "Sun, 06 Ja 1994 08:49:37 GMT",
+                "Sun, 06 Janu 1994 08:49:37 GMT", "Sun, 06 nFe 1994 08:49:37 GMT"):
+        assert static.parse_http_date(bad) is None, bad
 
 
 def _tree():

@@ -252,37 +252,13 @@ class AioDriver:
     # ---- listening -----------------------------------------------------------------
 
     async def _listen(self, host, port, backlog):
-        mws2 = self.mws2
+        # Each runtime listens its own way (a board never loads CPython's side).
         if IS_MICROPYTHON:
             self._soon_flag = asyncio.Event()
-            from .aio_micropython import StreamClient, start_stream_server
-
-            size = max(mws2._slotsSize, 512)
-
-            async def on_connection(reader, writer):
-                await StreamClient(self, reader, size).run()
-
-            self._listener, port = await start_stream_server(
-                on_connection, host, port, backlog, self.ssl_context
-            )
-            self.bound = (host, port)
-            return
-        from .aio_cpython import ProtocolClient
-
-        self._listener = await self.loop.create_server(
-            lambda: ProtocolClient(self),
-            host,
-            port,
-            backlog=backlog,
-            ssl=self.ssl_context,
-            # A stalled handshake holds a TLS buffer (256 KiB in asyncio): not for the
-            # default 60 s.
-            ssl_handshake_timeout=TLS_HANDSHAKE_SEC if self.ssl_context else None,
-            reuse_address=True,
-            reuse_port=mws2._reusePort or None,  # None: asyncio's default (not set)
-        )
-        sockname = self._listener.sockets[0].getsockname()
-        self.bound = (sockname[0], sockname[1])
+            from .aio_micropython import listen
+        else:
+            from .aio_cpython import listen
+        self._listener, self.bound = await listen(self, host, port, backlog)
 
     def _close_listener(self):
         listener, self._listener = self._listener, None

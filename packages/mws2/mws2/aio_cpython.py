@@ -6,10 +6,30 @@ The transport buffers what is written and pauses / resumes reading; files go by
 
 import asyncio
 
-from .aio import CLOSED_BY_HOST, CLOSED_BY_PEER, ERROR, TIMEOUT, Client
+from .aio import CLOSED_BY_HOST, CLOSED_BY_PEER, ERROR, TIMEOUT, TLS_HANDSHAKE_SEC, Client
 
 # Bytes per loop.sendfile call: a slice sent is progress the reaper can see.
 FILE_STEP = 256 * 1024
+
+
+async def listen(driver, host, port, backlog):
+    """The loop's server, a Protocol per connection: (listener, the address bound)."""
+    ssl_context = driver.ssl_context
+    listener = await driver.loop.create_server(
+        lambda: ProtocolClient(driver),
+        host,
+        port,
+        backlog=backlog,
+        ssl=ssl_context,
+        # A stalled handshake holds a TLS buffer (256 KiB in asyncio): not for the
+        # default 60 s.
+        ssl_handshake_timeout=TLS_HANDSHAKE_SEC if ssl_context else None,
+        reuse_address=True,
+        reuse_port=driver.mws2._reusePort or None,  # None: asyncio's default (not set)
+    )
+    sockname = listener.sockets[0].getsockname()
+    return listener, (sockname[0], sockname[1])
+
 
 class ProtocolClient(Client, asyncio.Protocol):
     """CPython: one connection as an asyncio Protocol."""

@@ -174,6 +174,19 @@ async def start_stream_server(on_connection, host, port, backlog, ssl_context):
     raise OSError(errno.EADDRINUSE, "no free port found")
 
 
+async def listen(driver, host, port, backlog):
+    """The firmware's stream server, a task per connection: (listener, bound address)."""
+    size = max(driver.mws2._slotsSize, 512)  # bytes per read: one buffer slot
+
+    async def on_connection(reader, writer):
+        await StreamClient(driver, reader, size).run()
+
+    listener, port = await start_stream_server(
+        on_connection, host, port, backlog, driver.ssl_context
+    )
+    return listener, (host, port)
+
+
 def run_managed(mws2):
     """MicroPython's StartManaged(0): the firmware's asyncio serves in this thread."""
     try:

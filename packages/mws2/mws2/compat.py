@@ -6,6 +6,16 @@ import time
 IS_MICROPYTHON = sys.implementation.name == "micropython"
 
 try:
+    # ``_NAME = const(1)``: on a board the compiler puts the number where the name is
+    # used, and the name costs no interned string nor global.
+    from micropython import const
+except ImportError:
+
+    def const(value):
+        return value
+
+
+try:
     import _thread
 except ImportError:  # a board built without threads: one thread, locks are no-ops
     _thread = None

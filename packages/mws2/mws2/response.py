@@ -264,6 +264,11 @@ class HttpResponse:
     # ---- properties ----------------------------------------------------------------
 
     @property
+    def HeadersSent(self):
+        # Here, not in response_extras: dispatch asks it after every loaded module.
+        return self._hdrSent
+
+    @property
     def AllowCaching(self):
         return self._allowCaching
 

@@ -206,10 +206,6 @@ class Extras:
         return self._request.IsSSL
 
     @property
-    def HeadersSent(self):
-        return self._hdrSent
-
-    @property
     def StatusCode(self):
         """The status sent (None before the headers go out)."""
         return self._code

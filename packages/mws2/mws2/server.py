@@ -1,11 +1,13 @@
-"""MicroWebSrv2: configuration, presets, start/stop, TLS, logging, modules.
+"""MicroWebSrv2: configuration, presets, start/stop, logging, modules.
 
-The server itself moves no byte and parses nothing: it listens with an xasync
-``XAsyncTCPServer`` and gives every accepted client to a ``connection.HttpConnection``.
+The server itself moves no byte and parses nothing: a driver (aio.AioDriver, or
+pool.PoolDriver over xasync) listens and gives every accepted client to a
+``connection.HttpConnection``. What few programs use (TLS, the other presets, pools and
+worker processes of their own) is in server_extras, joined on first use.
 """
 
 
-from .compat import IS_MICROPYTHON, format_traceback, new_lock
+from .compat import IS_MICROPYTHON, format_traceback, join_extras, more, new_lock
 
 
 class MicroWebSrv2Exception(Exception):
@@ -104,6 +106,10 @@ class MicroWebSrv2:
         # A board gets the embedded preset: the normal one is sized for a PC.
         self._apply_preset("embedded" if IS_MICROPYTHON else "normal")
 
+    def __getattr__(self, name):
+        # The members few programs use (server_extras): loaded on first use.
+        return more(self, name, MicroWebSrv2, "mws2.server_extras")
+
     # ---- static methods ------------------------------------------------------------
 
     @staticmethod
@@ -166,12 +172,6 @@ class MicroWebSrv2:
 
     # ---- start / stop --------------------------------------------------------------
 
-    def StartInPool(self, asyncSocketsPool):
-        """Listen on BindAddress inside an existing XAsyncSocketsPool."""
-        from .pool import start_in_pool
-
-        start_in_pool(self, asyncSocketsPool)
-
     def _check_root(self):
         """A RootPath set to a folder that is not there is refused: everything would be
         404 without a word. The default ("www") may be missing: then no file is served."""
@@ -186,24 +186,6 @@ class MicroWebSrv2:
             raise MicroWebSrv2Exception('RootPath "%s" is not a folder' % self._rootPath)
         self.Log('RootPath "%s" does not exist: no file is served' % self._rootPath,
                  MicroWebSrv2.INFO)
-
-    def _fds_for_connections(self):
-        """CPython: a server capped at N connections needs N file descriptors, and many
-        systems start processes with a soft limit of 1024: raise it (to the hard limit
-        at most) before serving, as servers do."""
-        try:
-            import resource
-        except ImportError:  # not a POSIX CPython (or MicroPython)
-            return
-        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        wanted = self.MaxConnections * 2 + 64  # with the refusals answered 503
-        if hard != resource.RLIM_INFINITY:
-            wanted = min(wanted, hard)
-        if soft != resource.RLIM_INFINITY and soft < wanted:
-            try:
-                resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
-            except (OSError, ValueError) as exc:  # a container may refuse: serve anyway
-                self.Log("Cannot raise the open files limit: %s" % exc, MicroWebSrv2.DEBUG)
 
     def _import_serving(self):
         # Import what serving a request needs now, while the heap is free: a lazy import
@@ -232,19 +214,6 @@ class MicroWebSrv2:
         from .pool import start_managed
 
         start_managed(self, parllProcCount, procStackSize)
-
-    def StartWorkers(self, workersCount, parllProcCount=0, workerMain=None, onStarted=None):
-        """CPython on POSIX: serve with ``workersCount`` processes forked from this one,
-        all accepting on BindAddress (SO_REUSEPORT), each with this server as set up so
-        far. Blocks, restarting a worker that dies, until Ctrl-C, SIGTERM or ``Stop()``
-        stops them all gracefully. Each worker serves with
-        ``StartManaged(parllProcCount)``, or runs ``workerMain(microWebSrv2,
-        workerIndex)`` (an ``async def`` one on its own asyncio loop) which must serve
-        until stopped. ``onStarted(microWebSrv2)``: once the workers listen
-        (BoundAddress then tells the port). See mws2/workers.py."""
-        from .workers import start_workers
-
-        start_workers(self, workersCount, parllProcCount, workerMain, onStarted)
 
     async def StartAsync(self):
         """Serve as a task of the running asyncio loop, until ``Stop()``.
@@ -293,10 +262,6 @@ class MicroWebSrv2:
         if threads is not None and thread not in threads:
             threads.add(thread)
 
-    def _listen_error(self, exc):
-        addr = self._bindAddr
-        return MicroWebSrv2Exception("cannot listen on %s:%s (%s)" % (addr[0], addr[1], exc))
-
     def _call_later(self, seconds, func, *args):
         """A timer on whatever runs this server (None when it is not running)."""
         driver = self._driver
@@ -339,10 +304,6 @@ class MicroWebSrv2:
                 self._refusing += 1
             self._connections[id(conn)] = conn
         conn.start()
-
-    def _quick_refusal_done(self, refusal):
-        with self._connLock:
-            self._quickRefusals.pop(id(refusal), None)
 
     # ---- request contents held in memory (buffered routes) -----------------------
 
@@ -449,13 +410,6 @@ class MicroWebSrv2:
             return
         self._python_logger().log(_LEVELS.get(msgType, 20), "%s", msg)
 
-    def _python_logger(self):
-        if self._logger is None:
-            import logging
-
-            self._logger = logging.getLogger("mws2")
-        return self._logger
-
     def _log_exception(self, where, exc):
         if self._onLogging is None and not IS_MICROPYTHON:
             # The traceback as logging's own exc_info: handlers format (or ship) it.
@@ -478,11 +432,6 @@ class MicroWebSrv2:
             return logger.isEnabledFor(20)
         return bool(enabled)
 
-    def _log_access(self, request, response, seconds):
-        from .accesslog import log_access
-
-        log_access(self, request, response, seconds)
-
     def _loaded_modules(self):
         return MicroWebSrv2._modules
 
@@ -494,27 +443,6 @@ class MicroWebSrv2:
         from .static import resolve
 
         return resolve(self._rootPath, urlPath)
-
-    # ---- TLS -----------------------------------------------------------------------
-
-    def EnableSSL(self, certFile, keyFile, caFile=None):
-        """Serve HTTPS with this certificate and key (port 80 becomes 443)."""
-        _check_text(certFile, "certFile")
-        _check_text(keyFile, "keyFile")
-        if caFile is not None:
-            _check_text(caFile, "caFile")
-        self._check_not_running("SSL")
-        from .tls import ssl_context
-
-        self._sslContext = ssl_context(certFile, keyFile, caFile)
-        if self._bindAddr[1] == 80:
-            self._bindAddr = (self._bindAddr[0], 443)
-
-    def DisableSSL(self):
-        self._check_not_running("SSL")
-        self._sslContext = None
-        if self._bindAddr[1] == 443:
-            self._bindAddr = (self._bindAddr[0], 80)
 
     # ---- presets -------------------------------------------------------------------
 
@@ -530,15 +458,6 @@ class MicroWebSrv2:
 
     def SetEmbeddedConfig(self):
         self._apply_preset("embedded")
-
-    def SetLightConfig(self):
-        self._apply_preset("light")
-
-    def SetNormalConfig(self):
-        self._apply_preset("normal")
-
-    def SetLargeConfig(self):
-        self._apply_preset("large")
 
     # ---- properties ----------------------------------------------------------------
 
@@ -792,3 +711,7 @@ class MicroWebSrv2:
 
 
 _LEVELS = {0x00: 10, 0x01: 20, 0x02: 30, 0x03: 40}
+
+
+if not IS_MICROPYTHON:
+    join_extras(MicroWebSrv2, "mws2.server_extras")  # CPython: whole from the start

@@ -8,47 +8,49 @@ stay inside the real root.
 
 import os
 
-from .compat import IS_MICROPYTHON
+from .compat import IS_MICROPYTHON, const
 
 DEFAULT_PAGES = ["index.html", "index.htm", "default.html", "default.htm"]
 
-MIME_TYPES = {
-    ".txt": "text/plain",
-    ".htm": "text/html",
-    ".html": "text/html",
-    ".css": "text/css",
-    ".csv": "text/csv",
-    ".md": "text/markdown",
-    # RFC 9239: text/javascript is the one JavaScript type (application/... is obsolete).
-    ".js": "text/javascript",
-    ".mjs": "text/javascript",
-    ".xml": "application/xml",
-    ".xhtml": "application/xhtml+xml",
-    ".json": "application/json",
-    ".map": "application/json",
-    ".wasm": "application/wasm",
-    ".zip": "application/zip",
-    ".gz": "application/gzip",
-    ".pdf": "application/pdf",
-    ".ts": "application/typescript",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".ttf": "font/ttf",
-    ".otf": "font/otf",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".gif": "image/gif",
-    ".svg": "image/svg+xml",
-    ".ico": "image/x-icon",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".mp4": "video/mp4",
-    ".webm": "video/webm",
-    ".mp3": "audio/mpeg",
-    ".wav": "audio/wav",
-    ".ogg": "audio/ogg",
-}
+# The MIME type of each extension, one type per line then its extensions, each followed
+# by a space: one string constant, not a dict of some 70 short strings (on a board each
+# of those would be an interned name in the heap, ~20 bytes apiece).
+# RFC 9239: text/javascript is the one JavaScript type (application/... is obsolete).
+_TYPES = (
+    "text/plain txt \n"
+    "text/html htm html \n"
+    "text/css css \n"
+    "text/csv csv \n"
+    "text/markdown md \n"
+    "text/javascript js mjs \n"
+    "application/xml xml \n"
+    "application/xhtml+xml xhtml \n"
+    "application/json json map \n"
+    "application/wasm wasm \n"
+    "application/zip zip \n"
+    "application/gzip gz \n"
+    "application/pdf pdf \n"
+    "application/typescript ts \n"
+    "font/woff woff \n"
+    "font/woff2 woff2 \n"
+    "font/ttf ttf \n"
+    "font/otf otf \n"
+    "image/jpeg jpg jpeg \n"
+    "image/png png \n"
+    "image/gif gif \n"
+    "image/svg+xml svg \n"
+    "image/x-icon ico \n"
+    "image/webp webp \n"
+    "image/avif avif \n"
+    "video/mp4 mp4 \n"
+    "video/webm webm \n"
+    "audio/mpeg mp3 \n"
+    "audio/wav wav \n"
+    "audio/ogg ogg \n"
+)
+
+# The program's own (MicroWebSrv2.AddMimeType): ".ext" -> type, looked up first.
+MIME_TYPES = {}
 
 # Types sent with "; charset=UTF-8": text a browser must not read in another charset.
 _TEXT_TYPES = ("application/json", "application/xml", "application/xhtml+xml",
@@ -59,19 +61,30 @@ def is_text(ctype):
     return ctype.startswith("text/") or ctype in _TEXT_TYPES
 
 
-_S_IFMT = 0o170000
-_S_IFDIR = 0o040000
-_S_IFREG = 0o100000
+_S_IFMT = const(0o170000)
+_S_IFDIR = const(0o040000)
+_S_IFREG = const(0o100000)
 
 
 def mime_type(filename):
-    """The MIME type for ``filename``'s extension (longest match), or None."""
+    """The MIME type for ``filename``'s extension, or None. The program's own types
+    first (the longest matching extension: ".tar.gz" can have its own), then _TYPES."""
     name = filename.lower()
     best = None
     for ext in MIME_TYPES:
         if name.endswith(ext) and (best is None or len(ext) > len(best)):
             best = ext
-    return MIME_TYPES[best] if best else None
+    if best is not None:
+        return MIME_TYPES[best]
+    dot = name.rfind(".")
+    ext = name[dot + 1:]
+    if dot < 0 or not ext or " " in ext or "\n" in ext:
+        return None
+    at = _TYPES.find(" " + ext + " ")
+    if at < 0:
+        return None
+    line = _TYPES.rfind("\n", 0, at) + 1
+    return _TYPES[line:_TYPES.find(" ", line)]
 
 
 def file_stat(path):
@@ -153,8 +166,15 @@ def resolve(root, url_path):
 
 # ---- HTTP validators (RFC 9110 section 8.8) ----------------------------------------
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Three letters each, in one string (not 19 interned names on a board).
+_DAYS = "MonTueWedThuFriSatSun"
+_MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec"
+
+
+def _month_number(name):
+    """1 to 12 for "Jan" to "Dec", else 0."""
+    at = _MONTHS.find(name) if len(name) == 3 else -1
+    return at // 3 + 1 if at >= 0 and at % 3 == 0 else 0
 
 
 def http_date(seconds):
@@ -163,9 +183,9 @@ def http_date(seconds):
 
     t = time.gmtime(int(seconds))
     return "%s, %02d %s %04d %02d:%02d:%02d GMT" % (
-        _DAYS[t[6]],
+        _DAYS[3 * t[6]:3 * t[6] + 3],
         t[2],
-        _MONTHS[t[1] - 1],
+        _MONTHS[3 * t[1] - 3:3 * t[1]],
         t[0],
         t[3],
         t[4],
@@ -187,7 +207,10 @@ def _days_from_civil(year, month, day):
 def parse_http_date(text):
     """Seconds since 1970 of an IMF-fixdate, or None if it is not one."""
     parts = text.strip().split()
-    if len(parts) != 6 or parts[5] != "GMT" or parts[2] not in _MONTHS:
+    if len(parts) != 6 or parts[5] != "GMT":
+        return None
+    month = _month_number(parts[2])
+    if not month:
         return None
     try:
         day, year = int(parts[1]), int(parts[3])
@@ -196,7 +219,7 @@ def parse_http_date(text):
         return None
     if len(hms) != 3:
         return None
-    days = _days_from_civil(year, _MONTHS.index(parts[2]) + 1, day)
+    days = _days_from_civil(year, month, day)
     return days * 86400 + hms[0] * 3600 + hms[1] * 60 + hms[2]
 
 

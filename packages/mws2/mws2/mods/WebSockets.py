@@ -19,22 +19,23 @@ from wsframe import (
     server_handshake,
 )
 
-from ..compat import elapsed_since, latin1, monotonic, new_lock
+from ..compat import const, elapsed_since, latin1, monotonic, new_lock
 
 # After we sent our close frame, how long the peer has to answer with its own.
 CLOSE_WAIT_SEC = 2
 # Control frames (pings, pongs) a peer may send in a burst, and then per second.
 CONTROL_BURST = 32
 CONTROL_RATE = 8
-_POLICY_VIOLATION = 1008
+_POLICY_VIOLATION = const(1008)
 # Messages waiting for Receive() before the connection stops reading from the peer.
 RECEIVE_QUEUE_MAX = 8
 # Bytes queued for the peer above which ``await webSocket.Send()`` waits for them to go.
 SEND_HIGH_WATER = 64 * 1024
-_NORMAL = 1000
-_GOING_AWAY = 1001
-_INTERNAL_ERROR = 1011
-_MESSAGE_TOO_BIG = 1009
+# Close codes (RFC 6455 section 7.4.1).
+_NORMAL = const(1000)
+_GOING_AWAY = const(1001)
+_INTERNAL_ERROR = const(1011)
+_MESSAGE_TOO_BIG = const(1009)
 
 
 def _to_str(value):
