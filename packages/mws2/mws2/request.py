@@ -91,6 +91,13 @@ class HttpRequest:
             headers = self._headersDict = _headers_dict(self._rawHeaders)
         return headers
 
+    def keep_decoded_only(self):
+        """For a request kept beyond its answer (an open WebSocket's ``Request``): its
+        header fields in decoded form only, the raw ones (about as big) dropped."""
+        headers = self._headers
+        self._rawHeaders = ()
+        return headers
+
     def __getattr__(self, name):
         # The members few handlers need (request_extras): loaded on first use.
         return more(self, name, HttpRequest, "mws2.request_extras")
@@ -102,8 +109,14 @@ class HttpRequest:
 
     # ---- content read piece by piece (routes with streamContent=True) --------------
 
+    # The raw fields are scanned rather than the header dict built: these are asked of
+    # every request, and most handlers read no header. Once the raw fields are dropped
+    # (keep_decoded_only), the dict answers.
+
     def _chunked(self):
         """Does a chunked content follow (Transfer-Encoding, RFC 9112 6.1)?"""
+        if not self._rawHeaders and self._headersDict is not None:
+            return "transfer-encoding" in self._headersDict
         for name, _value in self._rawHeaders:
             if len(name) == 17 and _decode(name).lower() == "transfer-encoding":
                 return True  # httpcore_micro accepts chunked as the only coding
@@ -111,6 +124,10 @@ class HttpRequest:
 
     def _declared_length(self):
         """The Content-Length the client announced, or None (chunked, or none)."""
+        if not self._rawHeaders and self._headersDict is not None:
+            value = self._headersDict.get("content-length")
+            # httpcore_micro checked it is digits (repeated: the same digits)
+            return int(value.split(",")[0]) if value is not None else None
         for name, value in self._rawHeaders:
             if len(name) == 14 and _decode(name).lower() == "content-length":
                 return int(value)  # httpcore_micro checked it is digits
@@ -180,8 +197,9 @@ class HttpRequest:
 
     @property
     def IsUpgrade(self):
-        # Scans the raw fields without building the header dict: dispatch asks this of
-        # every request. Repeated Connection fields count as one list (RFC 9110 5.3).
+        # Repeated Connection fields count as one list (RFC 9110 section 5.3).
+        if not self._rawHeaders and self._headersDict is not None:
+            return "upgrade" in _split_list(self._headersDict.get("connection", "").lower())
         for name, value in self._rawHeaders:
             if len(name) == 10 and _decode(name).lower() == "connection":
                 if "upgrade" in _split_list(_decode(value).lower()):

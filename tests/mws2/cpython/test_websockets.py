@@ -31,6 +31,13 @@ def on_accepted(mws, ws):
         elif msg == "empty-please":
             sock.SendTextMessage("")
             sock.SendBinaryMessage(b"")
+        elif msg == "request-please":
+            # the request as a handler kept it: its raw header fields are gone by now
+            # (keep_decoded_only), what it tells must not have changed
+            request = sock.Request
+            sock.SendTextMessage("%s %s %s %s %s %s" % (
+                request.Method, request.Path, request.IsUpgrade, request.Upgrade,
+                request.GetHeader("Sec-WebSocket-Version"), request._rawHeaders))
         elif msg == "bytes-please":
             sock.SendBinaryMessage(b"\x00\xffbin")
         else:
@@ -57,6 +64,12 @@ def server():
 
 def ws_url(mws, path="/ws"):
     return "ws://127.0.0.1:%d%s" % (mws.BoundAddress[1], path)
+
+
+def test_the_request_stays_readable_after_the_upgrade(server):
+    with ws_connect(ws_url(server, "/kept")) as client:
+        client.send("request-please")
+        assert client.recv(timeout=3) == "GET /kept True websocket 13 ()"
 
 
 def test_echo_text_and_binary(server):
