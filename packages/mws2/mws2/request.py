@@ -93,9 +93,11 @@ class HttpRequest:
 
     def keep_decoded_only(self):
         """For a request kept beyond its answer (an open WebSocket's ``Request``): its
-        header fields in decoded form only, the raw ones (about as big) dropped."""
+        header fields in decoded form only, the raw ones (about as big) dropped, and its
+        answer's header list too (framed and sent: nothing reads it again)."""
         headers = self._headers
         self._rawHeaders = ()
+        self._response._headers = ()
         return headers
 
     def __getattr__(self, name):

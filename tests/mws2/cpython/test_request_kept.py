@@ -23,8 +23,10 @@ def request_with(headers):
 def test_decoded_fields_answer_as_the_raw_ones_did(headers):
     raw = request_with(headers)
     kept = request_with(headers)
+    kept.Response.SetHeader("Upgrade", "websocket")  # as the 101 had
     decoded = kept.keep_decoded_only()
     assert kept._rawHeaders == () and decoded == raw._headers
+    assert kept.Response._headers == ()  # framed and sent already
     for ask in (lambda r: r.IsUpgrade, lambda r: r.Upgrade, lambda r: r._chunked(),
                 lambda r: r._declared_length(), lambda r: r.GetHeader("host"),
                 lambda r: r.Path, lambda r: r.QueryString):
