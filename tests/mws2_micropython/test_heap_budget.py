@@ -27,8 +27,8 @@ sys.path.insert(0, os.path.join(REPO, "bench"))
 KIB = 1024
 PLAIN_MPY_HEAP = 184 * KIB
 PLAIN_ROMFS_HEAP = 120 * KIB
-FULL_MPY_HEAP = 336 * KIB
-FULL_ROMFS_HEAP = 256 * KIB
+FULL_MPY_HEAP = 280 * KIB
+FULL_ROMFS_HEAP = 192 * KIB
 REQUESTS = 10000
 GROWTH_MAX = 1 * KIB  # allocator bookkeeping; a leak of one object per request is 10x more
 

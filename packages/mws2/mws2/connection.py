@@ -711,7 +711,7 @@ class HttpConnection:
         self._http = None
         request = self._request
         if request is not None:
-            request.keep_decoded_only()  # the new protocol may keep the request
+            request._keep_decoded_only()  # the new protocol may keep the request
         if self._peer_shut:  # it stopped sending before the switch: nothing will come
             self.client.AsyncSendData(b"", _close_client)
             return

@@ -91,7 +91,7 @@ class HttpRequest:
             headers = self._headersDict = _headers_dict(self._rawHeaders)
         return headers
 
-    def keep_decoded_only(self):
+    def _keep_decoded_only(self):
         """For a request kept beyond its answer (an open WebSocket's ``Request``): its
         header fields in decoded form only, the raw ones (about as big) dropped, and its
         answer's header list too (framed and sent: nothing reads it again)."""
@@ -113,7 +113,7 @@ class HttpRequest:
 
     # The raw fields are scanned rather than the header dict built: these are asked of
     # every request, and most handlers read no header. Once the raw fields are dropped
-    # (keep_decoded_only), the dict answers.
+    # (_keep_decoded_only), the dict answers.
 
     def _chunked(self):
         """Does a chunked content follow (Transfer-Encoding, RFC 9112 6.1)?"""

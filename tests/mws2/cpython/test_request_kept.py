@@ -24,7 +24,7 @@ def test_decoded_fields_answer_as_the_raw_ones_did(headers):
     raw = request_with(headers)
     kept = request_with(headers)
     kept.Response.SetHeader("Upgrade", "websocket")  # as the 101 had
-    decoded = kept.keep_decoded_only()
+    decoded = kept._keep_decoded_only()
     assert kept._rawHeaders == () and decoded == raw._headers
     assert kept.Response._headers == ()  # framed and sent already
     for ask in (lambda r: r.IsUpgrade, lambda r: r.Upgrade, lambda r: r._chunked(),

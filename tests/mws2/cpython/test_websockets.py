@@ -33,7 +33,7 @@ def on_accepted(mws, ws):
             sock.SendBinaryMessage(b"")
         elif msg == "request-please":
             # the request as a handler kept it: its raw header fields are gone by now
-            # (keep_decoded_only), what it tells must not have changed
+            # (_keep_decoded_only), what it tells must not have changed
             request = sock.Request
             sock.SendTextMessage("%s %s %s %s %s %s" % (
                 request.Method, request.Path, request.IsUpgrade, request.Upgrade,
