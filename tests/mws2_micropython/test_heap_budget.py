@@ -30,6 +30,7 @@ PLAIN_ROMFS_HEAP = 120 * KIB
 FULL_MPY_HEAP = 280 * KIB
 FULL_ROMFS_HEAP = 192 * KIB
 REQUESTS = 10000
+WARM_UP = 2000
 GROWTH_MAX = 1 * KIB  # allocator bookkeeping; a leak of one object per request is 10x more
 
 
@@ -122,6 +123,16 @@ def _close(port, path=b"/hello"):
         return body
 
 
+def _heap_in_use(port, samples=3):
+    """The least of a few readings: one may catch a Connection: close client that the
+    loop has not finished closing yet (about 1.6 KiB), which is no growth."""
+    readings = []
+    for _ in range(samples):
+        time.sleep(0.3)
+        readings.append(int(_close(port, b"/heap")))
+    return min(readings)
+
+
 def _traffic(port, count):
     _keep_alive(port, count // 2)
     for _ in range(count - count // 2):
@@ -138,11 +149,14 @@ def test_ten_thousand_requests_leave_the_heap_as_it_was(builds):
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     try:
         assert heap.wait_listening(proc, port), proc.stdout.read1(4096)
-        _traffic(port, 200)  # every code path used once: what loads lazily is loaded
-        before = int(_close(port, b"/heap"))
+        # Every code path used, and the tables that grow to a size and stay (dicts and
+        # lists of clients never shrink) at that size: about 0.7 KiB over the first
+        # couple of thousand requests, then flat.
+        _traffic(port, WARM_UP)
+        before = _heap_in_use(port)
         started = time.monotonic()
         _traffic(port, REQUESTS)
-        after = int(_close(port, b"/heap"))
+        after = _heap_in_use(port)
         assert proc.poll() is None
         print("heap in use: %d before, %d after %d requests (%.1f s)"
               % (before, after, REQUESTS, time.monotonic() - started))
