@@ -6,9 +6,15 @@ names of the pool. Only what serving needs is imported: the pool (xasync) loads 
 pool is used, the modules (WebSockets, PyhtmlTemplate) when asked for.
 """
 
-from .request import HttpRequest
-from .response import HttpResponse
-from .routes import (
+from .compat import collect_garbage
+
+# One module at a time, each after a collection (see compat.collect_garbage).
+collect_garbage()
+from .request import HttpRequest  # noqa: E402  (with httpcore_micro and the response)
+from .response import HttpResponse  # noqa: E402
+
+collect_garbage()
+from .routes import (  # noqa: E402
     DELETE,
     GET,
     HEAD,
@@ -22,7 +28,9 @@ from .routes import (
     RouteResult,
     WebRoute,
 )
-from .server import MicroWebSrv2, MicroWebSrv2Exception
+
+collect_garbage()
+from .server import MicroWebSrv2, MicroWebSrv2Exception  # noqa: E402
 
 __version__ = "0.1.0"
 

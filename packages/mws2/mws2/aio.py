@@ -19,7 +19,7 @@ its peer stopped reading an answer (SendTimeoutSec).
 
 import asyncio
 
-from .compat import IS_MICROPYTHON, NO_LOCK as _NO_LOCK, monotonic, thread_id
+from .compat import IS_MICROPYTHON, NO_LOCK as _NO_LOCK, collect_garbage, monotonic, thread_id
 
 # How long a TLS handshake may take (a board's RSA takes a second or two).
 TLS_HANDSHAKE_SEC = 5
@@ -103,11 +103,16 @@ class Client:
         if self._closed:
             return
         self._closed = True
-        self._on_data = self._on_shut = None
-        self._held = ()
+        # Only attributes set before are reset: a first assignment may need heap, and
+        # this runs when a full heap made a connection fail (see connection._on_closed).
+        if self._on_data is not None or self._on_shut is not None:
+            self._on_data = self._on_shut = None
+        if self._held:
+            self._held = ()
         self._driver.forget(self)
-        on_closed, self.OnClosed = self.OnClosed, None
+        on_closed = self.OnClosed
         if on_closed is not None:
+            self.OnClosed = None
             on_closed(self, reason)
 
     def Close(self):
@@ -217,7 +222,7 @@ class AioDriver:
             from .aio_cpython import ThreadsafeTimer
 
             return ThreadsafeTimer(self.loop, seconds, func, args)
-        return asyncio.create_task(_later(seconds, func, args))
+        return asyncio.create_task(_later(self.mws2, seconds, func, args))
 
     def spawn(self, coro):
         return asyncio.create_task(coro)
@@ -246,8 +251,13 @@ class AioDriver:
                 shared = self._read_buffer = (buf, memoryview(buf))
             return shared
 
-    def log_debug(self, msg):
-        self.mws2.Log(msg, self.mws2.DEBUG)
+    def log_debug(self, text, exc):
+        """``text % exc`` at DEBUG. Never raises: it is called where a connection has
+        just failed, maybe on a full heap, and the caller must go on."""
+        try:
+            self.mws2.Log(text % (exc,), self.mws2.DEBUG)
+        except Exception:  # no heap even for the message: it is lost, nothing else
+            pass
 
     # ---- listening -----------------------------------------------------------------
 
@@ -255,6 +265,7 @@ class AioDriver:
         # Each runtime listens its own way (a board never loads CPython's side).
         if IS_MICROPYTHON:
             self._soon_flag = asyncio.Event()
+            collect_garbage()
             from .aio_micropython import listen
         else:
             from .aio_cpython import listen
@@ -315,8 +326,11 @@ def _any_open(conns):
     return False
 
 
-async def _later(seconds, func, args):
+async def _later(mws2, seconds, func, args):
     await asyncio.sleep(seconds)
-    func(*args)
+    try:
+        func(*args)
+    except Exception as exc:  # logged like a callback's (the task ends either way)
+        mws2._log_exception("Timer callback", exc)
 
 

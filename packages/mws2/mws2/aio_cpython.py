@@ -154,7 +154,7 @@ class ProtocolClient(Client, asyncio.Protocol):
                 offset += sent
                 self._stall = None
         except (OSError, RuntimeError, ValueError) as exc:  # peer gone, closing
-            self._driver.log_debug("Sending a file failed: %s" % exc)
+            self._driver.log_debug("Sending a file failed: %s", exc)
             self._close(ERROR)
             return
         self._file_busy = False

@@ -28,11 +28,11 @@ class StreamClient(Client):
     async def run(self):
         """The connection's task: read while asked to, until the end."""
         self._task = asyncio.current_task()
-        self._driver.accepted(self)
-        # One buffer for every connection: a task copies what it read before it
-        # awaits again, and no other task runs in between (one thread).
-        buf, view = self._driver.read_buffer(self._size)
         try:
+            self._driver.accepted(self)
+            # One buffer for every connection: a task copies what it read before it
+            # awaits again, and no other task runs in between (one thread).
+            buf, view = self._driver.read_buffer(self._size)
             while not self._closed and not self._eof:
                 if self._on_data is None or self._held:
                     if self._wake is None:
@@ -50,8 +50,11 @@ class StreamClient(Client):
         except asyncio.CancelledError:
             pass  # Close() from elsewhere
         except OSError as exc:  # reset by peer, or TLS failure
-            self._driver.log_debug("Connection read failed: %s" % exc)
+            self._driver.log_debug("Connection read failed: %s", exc)
             self._close(ERROR)
+        except Exception as exc:  # MemoryError on a full heap: this connection only
+            self._close(ERROR)
+            self._driver.log_debug("Connection dropped: %r", exc)
 
     def _pause(self):
         pass  # the task waits on _wake when nobody receives
@@ -70,7 +73,7 @@ class StreamClient(Client):
         try:
             sent = self.stream.s.write(data)
         except OSError as exc:
-            self._driver.log_debug("Connection write failed: %s" % exc)
+            self._driver.log_debug("Connection write failed: %s", exc)
             self._close(ERROR)
             return None
         return sent or 0  # None: would block (TLS too)
@@ -111,7 +114,7 @@ class StreamClient(Client):
                 if callback is not None:
                     self._callback(callback, arg)
         except OSError as exc:
-            self._driver.log_debug("Connection write failed: %s" % exc)
+            self._driver.log_debug("Connection write failed: %s", exc)
             self._close(ERROR)
         self._sendq = None
 
@@ -151,40 +154,74 @@ def _ip_text(raw):
     return ":".join(["%x" % (raw[i] << 8 | raw[i + 1]) for i in range(0, len(raw), 2)])
 
 
-async def start_stream_server(on_connection, host, port, backlog, ssl_context):
-    """MicroPython's stream server, and the port it listens on. Its sockets cannot say
-    which port the kernel chose for port 0, so a free one is drawn from the dynamic range
-    (RFC 6335 section 6) and drawn again while it is taken."""
-    if port:
-        server = await asyncio.start_server(on_connection, host, port, backlog, ssl=ssl_context)
-        return server, port
+async def listen(driver, host, port, backlog):
+    """Listen on (host, port): (listener, bound address). A task accepts, and every
+    connection gets a task of its own (StreamClient.run).
+
+    Not the firmware's ``asyncio.start_server``: its accepting task ends on the first
+    error while a new connection is set up (MemoryError on a full heap), and the
+    server then never accepts again. MicroPython's sockets cannot say which port the
+    kernel chose for port 0: a free one is drawn from the dynamic range (RFC 6335
+    section 6), drawn again while it is taken."""
     import errno
     import random
+    import socket
 
     for _attempt in range(64):
-        candidate = 49152 + random.getrandbits(14) % 16383
+        candidate = port or 49152 + random.getrandbits(14) % 16383
+        sock = socket.socket()
         try:
-            server = await asyncio.start_server(
-                on_connection, host, candidate, backlog, ssl=ssl_context
-            )
-            return server, candidate
+            sock.setblocking(False)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(socket.getaddrinfo(host, candidate)[0][-1])
+            sock.listen(backlog)
         except OSError as exc:
-            if exc.errno != errno.EADDRINUSE:
+            sock.close()
+            if port or exc.errno != errno.EADDRINUSE:
                 raise
+            continue
+        task = asyncio.create_task(_accept(driver, sock))
+        return Listener(task), (host, candidate)
     raise OSError(errno.EADDRINUSE, "no free port found")
 
 
-async def listen(driver, host, port, backlog):
-    """The firmware's stream server, a task per connection: (listener, bound address)."""
+class Listener:
+    """What AioDriver closes to stop listening: the accepting task (which then closes
+    the socket)."""
+
+    def __init__(self, task):
+        self.task = task
+
+    def close(self):
+        self.task.cancel()
+
+
+async def _accept(driver, sock):
+    """Accept while listening. A connection that cannot be set up (a full heap, a TLS
+    wrap that fails) is closed, and accepting goes on."""
+    wait_readable = asyncio.core._io_queue.queue_read
     size = max(driver.mws2._slotsSize, 512)  # bytes per read: one buffer slot
-
-    async def on_connection(reader, writer):
-        await StreamClient(driver, reader, size).run()
-
-    listener, port = await start_stream_server(
-        on_connection, host, port, backlog, driver.ssl_context
-    )
-    return listener, (host, port)
+    ssl_context = driver.ssl_context
+    try:
+        while True:
+            yield wait_readable(sock)  # the firmware's streams wait the same way
+            try:
+                conn, addr = sock.accept()
+            except OSError:
+                continue  # gone before it was taken (ECONNABORTED ...)
+            try:
+                if ssl_context is not None:
+                    conn = ssl_context.wrap_socket(
+                        conn, server_side=True, do_handshake_on_connect=False
+                    )
+                conn.setblocking(False)
+                stream = asyncio.StreamReader(conn, {"peername": addr})
+                asyncio.create_task(StreamClient(driver, stream, size).run())
+            except Exception as exc:  # MemoryError above all: this one is dropped
+                conn.close()
+                driver.log_debug("Connection not set up: %r", exc)
+    finally:
+        sock.close()
 
 
 def run_managed(mws2):

@@ -271,22 +271,31 @@ class HttpConnection:
                 lock.release()
 
     def _on_closed(self, client, reason):
-        self._closed = True
-        self._receiving = False
-        content, self._content = self._content, None
-        if content is not None:
-            content.end("the connection closed")
-        stream, self._open_stream = self._open_stream, None
-        if stream is not None:
-            close_stream(stream, self.mws2)
+        # The server's count first: a full heap is what often closes a connection, the
+        # rest may fail then, and a connection still counted would hold its place for
+        # good. Then only attributes set before are reset (a first assignment may need
+        # heap).
         self.mws2._forget_connection(self)
+        self._closed = True
+        if self._receiving:
+            self._receiving = False
+        content = self._content
+        if content is not None:
+            self._content = None
+            content.end("the connection closed")
+        stream = self._open_stream
+        if stream is not None:
+            self._open_stream = None
+            close_stream(stream, self.mws2)
         # What points back here (the request, queued steps) goes, so the connection is
         # freed when its last user lets go, not by a cycle-collector pass.
-        self._request = None
+        if self._request is not None:
+            self._request = None
         self._release_content()
         self._lock.acquire()
         try:
-            self._outq = ()
+            if self._outq:
+                self._outq = ()
         finally:
             self._lock.release()
         if self._upgraded is not None:
@@ -495,7 +504,8 @@ class HttpConnection:
     def _release_content(self):
         """The request's buffered content is dropped: its bytes leave the server's
         budget, where connections waiting for room may then read on."""
-        self._body = None
+        if self._body is not None:
+            self._body = None
         if self._reserved:
             self.mws2._drop_content(self)
 

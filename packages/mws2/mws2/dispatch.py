@@ -64,7 +64,11 @@ def fail(request, exc=None):
         return
     code = _status_of(exc)
     try:
-        response.Return(code or 500)
+        if code == 503:
+            # Out of memory: no status page (its module may not load now), a line.
+            response.Return(503, "Out of memory for now: try again.")
+        else:
+            response.Return(code or 500)
     except Exception as error:  # e.g. the client is gone: nothing left to answer
         request._mws2._log_exception("Answering %d" % (code or 500), error)
         request._conn.close()
@@ -78,8 +82,9 @@ def _status_of(exc):
 
 
 def handler_failed(mws2, request, where, exc):
-    if _status_of(exc):  # an answer the application did not catch, not a bug
-        mws2.Log("%s: %s (%d)" % (where, exc, exc.status_code), mws2.WARNING)
+    code = _status_of(exc)
+    if code:  # an answer the application did not catch, or a full heap: not a bug
+        mws2.Log("%s: %s (%d)" % (where, exc, code), mws2.WARNING)
     else:
         mws2._log_exception(where, exc)
     fail(request, exc)

@@ -7,7 +7,14 @@ worker processes of their own) is in server_extras, joined on first use.
 """
 
 
-from .compat import IS_MICROPYTHON, format_traceback, join_extras, more, new_lock
+from .compat import (
+    IS_MICROPYTHON,
+    collect_garbage,
+    format_traceback,
+    join_extras,
+    more,
+    new_lock,
+)
 
 
 class MicroWebSrv2Exception(Exception):
@@ -119,6 +126,7 @@ class MicroWebSrv2:
         for name, instance in MicroWebSrv2._modules:
             if name == modName:
                 return instance
+        collect_garbage()
         from .mods import find_module_class
 
         module_class = find_module_class(modName)
@@ -192,8 +200,14 @@ class MicroWebSrv2:
         # that hits MemoryError under load leaves a half-made module behind, and every
         # later connection then fails on it ("can't import name"): the server never
         # recovers (bug 7, 1 MiB heap).
-        from . import connection, dispatch  # noqa: F401
+        # One at a time, each after a collection (see compat.collect_garbage).
+        collect_garbage()
+        from . import dispatch  # noqa: F401
 
+        collect_garbage()
+        from . import connection  # noqa: F401
+
+        collect_garbage()
         if not IS_MICROPYTHON:
             self._fds_for_connections()
 
@@ -211,7 +225,8 @@ class MicroWebSrv2:
 
             run_managed(self)
             return
-        from .pool import start_managed
+        collect_garbage()
+        from .pool import start_managed  # (with xasync)
 
         start_managed(self, parllProcCount, procStackSize)
 
@@ -224,7 +239,7 @@ class MicroWebSrv2:
             raise MicroWebSrv2Exception("the server is already running")
         self._check_root()
         self._import_serving()
-        from .aio import AioDriver
+        from .aio import AioDriver  # (after _import_serving's last collection)
 
         await AioDriver(self).serve()
 
@@ -365,10 +380,7 @@ class MicroWebSrv2:
                 for refusal in refusals:
                     refusal.check_timeouts()
         except Exception as exc:
-            try:
-                self._log_exception("Timeout sweep", exc)
-            except Exception:  # no heap left even to log: the next sweep tries again
-                pass
+            self._log_exception("Timeout sweep", exc)
 
     def _forget_connection(self, conn):
         with self._connLock:
@@ -411,11 +423,21 @@ class MicroWebSrv2:
         self._python_logger().log(_LEVELS.get(msgType, 20), "%s", msg)
 
     def _log_exception(self, where, exc):
-        if self._onLogging is None and not IS_MICROPYTHON:
-            # The traceback as logging's own exc_info: handlers format (or ship) it.
-            self._python_logger().error("%s raised %r", where, exc, exc_info=exc)
-            return
-        self.Log("%s raised %s\n%s" % (where, repr(exc), format_traceback(exc)), MicroWebSrv2.ERROR)
+        """``where`` raised ``exc``: logged with its traceback. Never raises: it runs
+        where something already failed, often on a full heap, and its caller must go
+        on (a sweep, the task of deferred callbacks, a connection's steps)."""
+        try:
+            if self._onLogging is None and not IS_MICROPYTHON:
+                # The traceback as logging's own exc_info: handlers format (or ship) it.
+                self._python_logger().error("%s raised %r", where, exc, exc_info=exc)
+                return
+            text = "%s raised %s\n%s" % (where, repr(exc), format_traceback(exc))
+        except Exception:  # no heap for the traceback: the line alone, if even that
+            text = None
+        try:
+            self.Log(text or "%s raised %r" % (where, exc), MicroWebSrv2.ERROR)
+        except Exception:
+            pass
 
     # ---- the access log ------------------------------------------------------------
 

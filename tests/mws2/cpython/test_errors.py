@@ -32,6 +32,13 @@ RegisterRoute(_slow, GET, "/etest/slow")
 RegisterRoute(lambda mws, request: 1 / 0, POST, "/etest/boom")
 
 
+def _no_memory(mws, request):
+    raise MemoryError("memory allocation failed, allocating 1280 bytes")
+
+
+RegisterRoute(_no_memory, GET, "/etest/no-memory")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("err")
@@ -255,3 +262,12 @@ def test_a_failed_timeout_sweep_does_not_end_the_sweeping(tmp_path, server_mode,
             idle.close()
     assert len(failures) == 2
     assert any("Timeout sweep raised" in msg and "MemoryError" in msg for msg in logged)
+
+
+def test_a_full_heap_answers_503_without_a_status_page(server):
+    # The status page's module may not load on a full heap: a line instead, and the
+    # server goes on.
+    answer = parse_one(exchange(server, b"GET /etest/no-memory HTTP/1.1\r\nHost: x\r\n\r\n"))
+    assert answer.status == 503
+    assert answer.body == b"Out of memory for now: try again."
+    assert requests.get(url(server, "/index.html"), timeout=5).text == "ok"

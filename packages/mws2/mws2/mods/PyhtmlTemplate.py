@@ -83,6 +83,8 @@ class PyhtmlTemplate:
             yield '<pre style="color:#b00">%s</pre>' % _escape(_describe(exc))
 
     def _fail(self, mws2, request, exc):
+        if isinstance(exc, MemoryError):
+            raise exc  # a full heap, not the page's fault: 503 (see dispatch.fail)
         mws2._log_exception("Template %s" % request.Path, exc)
         response = request.Response
         if not self._showDebug:
