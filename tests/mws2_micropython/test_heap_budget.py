@@ -25,8 +25,8 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "bench"))
 
 KIB = 1024
-PLAIN_MPY_HEAP = 184 * KIB
-PLAIN_ROMFS_HEAP = 120 * KIB
+PLAIN_MPY_HEAP = 168 * KIB
+PLAIN_ROMFS_HEAP = 112 * KIB
 FULL_MPY_HEAP = 280 * KIB
 FULL_ROMFS_HEAP = 192 * KIB
 REQUESTS = 10000
