@@ -180,20 +180,22 @@ async def listen(driver, host, port, backlog):
             if port or exc.errno != errno.EADDRINUSE:
                 raise
             continue
-        task = asyncio.create_task(_accept(driver, sock))
-        return Listener(task), (host, candidate)
+        return Listener(sock, asyncio.create_task(_accept(driver, sock))), (host, candidate)
     raise OSError(errno.EADDRINUSE, "no free port found")
 
 
 class Listener:
-    """What AioDriver closes to stop listening: the accepting task (which then closes
-    the socket)."""
+    """What AioDriver closes to stop listening: the accepting task, and the socket at
+    once (the task may never run again: the loop can end first, and a new server must
+    be able to listen on the port right away)."""
 
-    def __init__(self, task):
+    def __init__(self, sock, task):
+        self.sock = sock
         self.task = task
 
     def close(self):
-        self.task.cancel()
+        self.task.cancel()  # first: it stops waiting on the socket
+        self.sock.close()
 
 
 async def _accept(driver, sock):
