@@ -139,7 +139,8 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def _request(port, path):
+def http_get(port, path):
+    """GET ``path`` with Connection: close: everything the server sent until it closed."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         return _read_all(sock)
@@ -197,11 +198,11 @@ def _ok(answer):
 def _client(port, kind, server):
     for i in range(GETS):
         if kind == "full" and server == "mws2" and i % 2:
-            answer = _request(port, b"/" + PAGE.encode())
+            answer = http_get(port, b"/" + PAGE.encode())
             if not _ok(answer) or b"42</p>" not in answer:
                 return False
             continue
-        answer = _request(port, b"/hello")
+        answer = http_get(port, b"/hello")
         if not _ok(answer) or not answer.endswith(b"Hello, world!"):
             return False
     if kind == "full":

@@ -302,8 +302,8 @@ class AioDriver:
                 now = monotonic()
                 for client in list(self._clients.values()):
                     client.check_send_stall(now)
-            except Exception:  # MemoryError on a full heap: the next round tries again
-                pass
+            except Exception as exc:  # MemoryError on a full heap: the next round tries again
+                mws2._log_exception("Send stall check", exc)
 
     async def _run_soon(self):
         """MicroPython's asyncio has no call_soon: one task runs what was deferred."""

@@ -812,12 +812,6 @@ class HttpConnection:
         return (addr[0], addr[1]) if addr else ("?", 0)
 
 
-def _promoted(conn):
-    from .refusal import promote
-
-    return promote(conn.mws2, conn)
-
-
 def _close_client(client, arg):
     client.Close()
 

@@ -64,8 +64,8 @@ def fail(request, exc=None):
         return
     code = _status_of(exc)
     try:
-        if code == 503:
-            # Out of memory: no status page (its module may not load now), a line.
+        if isinstance(exc, MemoryError):
+            # No status page (its module may not load on a full heap): a line.
             response.Return(503, "Out of memory for now: try again.")
         else:
             response.Return(code or 500)

@@ -112,12 +112,12 @@ class HttpRequest:
     # ---- content read piece by piece (routes with streamContent=True) --------------
 
     # The raw fields are scanned rather than the header dict built: these are asked of
-    # every request, and most handlers read no header. Once the raw fields are dropped
-    # (_keep_decoded_only), the dict answers.
+    # every request, and most handlers read no header. Once the dict exists (always
+    # after _keep_decoded_only drops the raw fields), it answers.
 
     def _chunked(self):
         """Does a chunked content follow (Transfer-Encoding, RFC 9112 6.1)?"""
-        if not self._rawHeaders and self._headersDict is not None:
+        if self._headersDict is not None:
             return "transfer-encoding" in self._headersDict
         for name, _value in self._rawHeaders:
             if len(name) == 17 and _decode(name).lower() == "transfer-encoding":
@@ -126,7 +126,7 @@ class HttpRequest:
 
     def _declared_length(self):
         """The Content-Length the client announced, or None (chunked, or none)."""
-        if not self._rawHeaders and self._headersDict is not None:
+        if self._headersDict is not None:
             value = self._headersDict.get("content-length")
             # httpcore_micro checked it is digits (repeated: the same digits)
             return int(value.split(",")[0]) if value is not None else None
@@ -200,7 +200,7 @@ class HttpRequest:
     @property
     def IsUpgrade(self):
         # Repeated Connection fields count as one list (RFC 9110 section 5.3).
-        if not self._rawHeaders and self._headersDict is not None:
+        if self._headersDict is not None:
             return "upgrade" in _split_list(self._headersDict.get("connection", "").lower())
         for name, value in self._rawHeaders:
             if len(name) == 10 and _decode(name).lower() == "connection":
